@@ -1,0 +1,150 @@
+"""Checks across sections that a per-field schema cannot make: names that must exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from stockpile.scenario.distributions import Dist
+from stockpile.scenario.errors import did_you_mean
+from stockpile.scenario.resolve import REQUIRED_COUNTRY_FIELDS, country, joint_members
+from stockpile.scenario.schema import Scenario
+
+Found = tuple[tuple[Any, ...], str]
+
+
+def _unknown(loc: tuple[Any, ...], kind: str, name: str, known: Iterable[str]) -> Found:
+    hint = did_you_mean(name, known)
+    return loc, f"unknown {kind} '{name}'" + (f" ({hint})" if hint else "")
+
+
+def _check_time_and_goal(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    if s.time.end <= s.time.start:
+        found.append((("time", "end"), f"{s.time.end} is not after start {s.time.start}"))
+    base = s.goal.baseline_date
+    if base is not None and not s.time.start <= base <= s.time.end:
+        found.append((("goal", "baseline_date"),
+                      f"{base} is outside the simulated horizon ({s.time.start}..{s.time.end})"))
+    for i, year in enumerate(s.goal.deadlines):
+        if not s.time.start <= f"{year}-12" <= s.time.end:
+            found.append((("goal", "deadlines", i), f"{year} is outside the simulated horizon "
+                          f"(the end of the year must fall in {s.time.start}..{s.time.end})"))
+    if s.goal.members == "european":
+        if not any(country(s, iso).european for iso in s.countries):
+            found.append((("goal", "members"), "no European country in the scenario"))
+    else:
+        for i, iso in enumerate(s.goal.members):
+            if iso not in s.countries:
+                found.append(_unknown(("goal", "members", i), "country", iso, s.countries))
+    return found
+
+
+def _check_countries(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    for iso in s.countries:
+        filled = country(s, iso)
+        for field in REQUIRED_COUNTRY_FIELDS:
+            if getattr(filled, field) is None:
+                found.append((("countries", iso, field),
+                              "missing (give it in the table or in country_defaults)"))
+        for system in (filled.plan or {}):
+            if system not in s.systems:
+                found.append(_unknown(("countries", iso, "plan", system), "system", system,
+                                      s.systems))
+    for system in s.procurement.default_plan:
+        if system not in s.systems:
+            found.append(_unknown(("procurement", "default_plan", system), "system", system,
+                                  s.systems))
+    return found
+
+
+def _check_products_and_lines(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    made = {line.product for line in s.lines.values()}
+    for name, product in s.products.items():
+        if product.kind == "component":
+            if product.system:
+                found.append((("products", name, "system"), "a component belongs to no system "
+                              "(leave it blank)"))
+        elif product.system is None:
+            found.append((("products", name, "system"), f"required for a {product.kind}"))
+        elif product.system not in s.systems:
+            found.append(_unknown(("products", name, "system"), "system", product.system,
+                                  s.systems))
+        if name not in made:
+            found.append((("products", name), "no production line makes this product "
+                          "(add a line to lines)"))
+    for system in s.systems:
+        kinds = [p.kind for p in s.products.values() if p.system == system]
+        if kinds.count("fire_unit") != 1:
+            found.append((("systems", system), f"needs exactly one fire_unit product "
+                          f"(found {kinds.count('fire_unit')})"))
+        if "interceptor" not in kinds:
+            found.append((("systems", system), "needs at least one interceptor product"))
+    for name, line in s.lines.items():
+        if line.product not in s.products:
+            found.append(_unknown(("lines", name, "product"), "product", line.product,
+                                  s.products))
+        for component in line.components:
+            if component not in s.products:
+                found.append(_unknown(("lines", name, "components", component), "product",
+                                      component, s.products))
+            elif s.products[component].kind != "component":
+                found.append((("lines", name, "components", component),
+                              f"'{component}' is a {s.products[component].kind}, not a component"))
+        cap, ceiling = line.capacity_per_month, line.ceiling_per_month
+        if not isinstance(cap, Dist) and not isinstance(ceiling, Dist) and ceiling < cap:
+            found.append((("lines", name, "ceiling_per_month"),
+                          f"{ceiling:g} is below capacity_per_month {cap:g}"))
+    return found
+
+
+def _check_holdings_and_consumption(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    for iso, holdings in s.inventories.items():
+        if iso not in s.countries:
+            found.append(_unknown(("inventories", iso), "country", iso, s.countries))
+        for system in holdings:
+            if system not in s.systems:
+                found.append(_unknown(("inventories", iso, system), "system", system, s.systems))
+    for i, gift in enumerate(s.consumption.donations):
+        loc = ("consumption", "donations", i)
+        if gift.country not in s.countries:
+            found.append(_unknown((*loc, "country"), "country", gift.country, s.countries))
+        if gift.system not in s.systems:
+            found.append(_unknown((*loc, "system"), "system", gift.system, s.systems))
+        if gift.date is not None and not s.time.start <= gift.date <= s.time.end:
+            found.append(((*loc, "date"), f"{gift.date} is outside the simulated horizon"))
+    for iso in s.consumption.diverted_share:
+        if iso not in s.countries:
+            found.append(_unknown(("consumption", "diverted_share", iso), "country", iso,
+                                  s.countries))
+    return found
+
+
+def _check_joint(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    joint = s.joint
+    if s.procurement.mode != "joint":
+        return found
+    if joint.lead not in s.countries:
+        found.append(_unknown(("joint", "lead"), "country", joint.lead, s.countries))
+    elif joint.members != "essi" and joint.lead not in joint.members:
+        found.append((("joint", "lead"), f"'{joint.lead}' is not a member of the programme"))
+    if joint.members != "essi":
+        for i, iso in enumerate(joint.members):
+            if iso not in s.countries:
+                found.append(_unknown(("joint", "members", i), "country", iso, s.countries))
+    elif not joint_members(s):
+        found.append((("joint", "members"), "no ESSI member in the scenario"))
+    for i, system in enumerate(joint.systems):
+        if system not in s.systems:
+            found.append(_unknown(("joint", "systems", i), "system", system, s.systems))
+    return found
+
+
+def check_references(s: Scenario) -> list[Found]:
+    """Every problem found, as (location, message)."""
+    return [*_check_time_and_goal(s), *_check_countries(s), *_check_products_and_lines(s),
+            *_check_holdings_and_consumption(s), *_check_joint(s)]

@@ -1,0 +1,141 @@
+"""Uncertain inputs: any number in a scenario may be ``{dist: NAME, ...params}``.
+
+A distribution is checked when the scenario is loaded (the name exists in
+``scipy.stats`` and the parameters give a proper distribution), so that a typo
+fails validation instead of run 4,812 of a sweep.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Annotated, Any
+
+import numpy as np
+import scipy.stats
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def _error(message: str) -> PydanticCustomError:
+    """A validation error whose text is shown as it is (no template fields)."""
+    return PydanticCustomError("stockpile", message)
+
+
+def _scipy_names() -> set[str]:
+    return {
+        name
+        for name in dir(scipy.stats)
+        if isinstance(getattr(scipy.stats, name), scipy.stats.rv_continuous | scipy.stats.rv_discrete)
+    }
+
+
+class Dist(BaseModel):
+    """A scipy.stats distribution named in a scenario, with its parameters."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    dist: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Dist:
+        names = _scipy_names()
+        if self.dist not in names:
+            close = [n for n in ("triang", "uniform", "lognorm", "beta", "norm", "truncnorm",
+                                 "gamma", "poisson", "randint", "expon") if n in names]
+            raise _error(f"unknown distribution '{self.dist}' (a scipy.stats name, e.g. "
+                         f"{', '.join(close[:5])})")
+        try:
+            frozen = self.frozen
+            centre = float(frozen.median())
+        except (TypeError, ValueError) as exc:
+            why = str(exc).split("\n")[0]
+            raise _error(f"bad parameters for '{self.dist}': {why}") from None
+        if not math.isfinite(centre):
+            raise _error(f"parameters {self.params} do not give a valid '{self.dist}' "
+                         "distribution (see scipy.stats for its parameters)")
+        return self
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    @cached_property
+    def frozen(self) -> Any:
+        return getattr(scipy.stats, self.dist)(**self.params)
+
+    def median(self) -> float:
+        """The central value used by ``--deterministic``."""
+        return float(self.frozen.median())
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.frozen.rvs(random_state=rng))
+
+    def support(self) -> tuple[float, float]:
+        lo, hi = self.frozen.support()
+        return float(lo), float(hi)
+
+
+def _bounds_check(lo: float | None, hi: float | None, what: str, integer: bool):
+    def check(value: float | Dist) -> float | Dist:
+        if isinstance(value, Dist):
+            vlo, vhi = value.support()
+            if (lo is not None and vlo < lo) or (hi is not None and vhi > hi):
+                raise _error(f"distribution '{value.dist}' reaches outside {what} "
+                             f"(support {vlo:g}..{vhi:g})")
+            return value
+        if not math.isfinite(value):
+            raise _error(f"must be a finite number ({what})")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise _error(f"{value:g} is out of range ({what})")
+        if integer and value != int(value):
+            raise _error(f"{value:g} is not a whole number ({what})")
+        return value
+
+    return check
+
+
+def _parse_number(value: Any) -> float | Dist:
+    """One clear message for 'not a number', instead of one per union branch."""
+    if isinstance(value, Dist):
+        return value
+    if isinstance(value, dict):
+        if "dist" not in value:
+            raise _error("a mapping here must name a distribution ({dist: NAME, ...})")
+        try:
+            return Dist.model_validate(value)
+        except ValidationError as exc:
+            raise _error(exc.errors()[0]["msg"]) from None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _error(f"not a number (got {value!r}; a number or {{dist: NAME, ...}})")
+    try:
+        return float(value)
+    except ValueError:
+        raise _error(f"not a number (got {value!r}; a number or {{dist: NAME, ...}})") from None
+
+
+def bounded(lo: float | None = None, hi: float | None = None, what: str = "",
+            integer: bool = False) -> Any:
+    """A numeric input type: a number or a distribution, both within [lo, hi]."""
+    if not what and lo is None and hi is None:
+        what = "any number"
+    if not what:
+        what = (f"between {lo:g} and {hi:g}" if lo is not None and hi is not None
+                else f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+    return Annotated[
+        float | Dist,
+        BeforeValidator(_parse_number),
+        AfterValidator(_bounds_check(lo, hi, what, integer)),
+    ]
+
+
+Num = bounded(None, None, "any number")
+Share = bounded(0.0, 1.0, "a share between 0 and 1")
+NonNeg = bounded(0.0, None, "zero or more")
+Positive = bounded(1e-12, None, "greater than 0")
+Growth = bounded(-0.5, 1.0, "a yearly rate between -0.5 and 1")
+
+
+def central(value: float | Dist) -> float:
+    """The number itself, or the distribution's median."""
+    return value.median() if isinstance(value, Dist) else float(value)

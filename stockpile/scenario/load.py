@@ -1,0 +1,341 @@
+"""Reading scenario files: YAML with ``extend:``, CSV tables, ``--set`` overrides.
+
+Every problem is collected as a ``Problem`` naming the file (and CSV row) it
+came from, so the CLI can print one line each and exit 2.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from stockpile.scenario.checks import check_references
+from stockpile.scenario.errors import (
+    Problem,
+    ScenarioError,
+    did_you_mean,
+    problems_from_validation,
+)
+from stockpile.scenario.schema import Scenario
+
+#: table name -> key columns (inventories are keyed by country, then system)
+TABLES: dict[str, tuple[str, ...]] = {
+    "countries": ("country",),
+    "systems": ("system",),
+    "products": ("product",),
+    "lines": ("line",),
+    "inventories": ("country", "system"),
+}
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "countries": (),
+    "systems": ("combat_load",),
+    "products": ("kind",),
+    "lines": ("product", "capacity_per_month", "ceiling_per_month"),
+    "inventories": (),
+}
+#: columns kept for the report, never given to the model
+PROVENANCE_COLUMNS = ("source", "confidence", "notes")
+PAIR_COLUMNS = {"components", "plan"}
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """safe_load that refuses duplicate keys instead of keeping the last silently."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                 _construct_mapping)
+
+
+class _Origins:
+    """Which file (and CSV row) each key path came from, for error messages."""
+
+    def __init__(self) -> None:
+        self.paths: dict[tuple[str, ...], str] = {}
+
+    def record(self, data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
+        self.paths[prefix] = where
+        if isinstance(data, dict):
+            for key, value in data.items():
+                self.record(value, where, (*prefix, str(key)))
+
+    def locate(self, loc: Sequence[Any]) -> tuple[str, str]:
+        parts = tuple(str(p) for p in loc)
+        for end in range(len(parts), -1, -1):
+            if parts[:end] in self.paths:
+                return self.paths[parts[:end]], ".".join(parts)
+        return self.paths.get((), "?"), ".".join(parts)
+
+
+def _read_yaml(path: Path, shown: str) -> dict:
+    if not path.is_file():
+        raise ScenarioError([Problem(shown, "", "file not found")])
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}" if mark else ""
+        raise ScenarioError([Problem(shown, line, f"YAML syntax error: {exc.problem}")]) from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(shown, "", f"cannot read YAML: {exc}")]) from None
+    if data is None:
+        raise ScenarioError([Problem(shown, "", "file is empty (a scenario is a YAML mapping)")])
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(
+            shown, "", f"top level is a {type(data).__name__}, not a mapping of keys")])
+    return data
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Child values win; mappings merge key by key; lists are replaced whole."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _load_with_extends(path: Path, origins: _Origins, chain: tuple[Path, ...] = ()) -> dict:
+    path = path.resolve()
+    shown = _show(path)
+    if path in chain:
+        cycle = " -> ".join(_show(p) for p in (*chain, path))
+        raise ScenarioError([Problem(shown, "extend", f"cyclic extend: {cycle}")])
+    data = _read_yaml(path, shown)
+    for table in TABLES:
+        spec = data.get(table)
+        if isinstance(spec, str):
+            spec = data[table] = {"table": spec}
+        if isinstance(spec, dict) and isinstance(spec.get("table"), str):
+            spec["table"] = str((path.parent / spec["table"]).resolve())
+    parents = data.pop("extend", None)
+    merged: dict = {}
+    if parents is not None:
+        if isinstance(parents, str):
+            parents = [parents]
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            raise ScenarioError([Problem(shown, "extend", "expected a file name or a list of them")])
+        for parent in parents:
+            parent_path = path.parent / parent
+            if not parent_path.is_file():
+                raise ScenarioError([Problem(shown, "extend", f"file not found: {parent}")])
+            merged = deep_merge(merged, _load_with_extends(parent_path, origins, (*chain, path)))
+    origins.record(data, shown)
+    return deep_merge(merged, data)
+
+
+def _cell(value: str) -> Any:
+    """A CSV cell as the YAML author would have written it."""
+    text = value.strip()
+    if text.startswith("{"):
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            return text
+    low = text.lower()
+    if low in {"true", "yes"}:
+        return True
+    if low in {"false", "no"}:
+        return False
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _pairs(text: str) -> Any:
+    """``a:1;b:2`` -> {"a": 1, "b": 2}; anything else is left for validation to reject."""
+    result: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        name, sep, qty = item.partition(":")
+        if not sep:
+            return text
+        result[name.strip()] = _cell(qty)
+    return result
+
+
+def _read_table(table: str, csv_path: Path, named_in: str, origins: _Origins,
+                provenance: list[dict]) -> dict:
+    shown = _show(csv_path)
+    if not csv_path.is_file():
+        raise ScenarioError([Problem(named_in, f"{table}.table", f"file not found: {shown}")])
+    try:
+        frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(shown, "", f"cannot read CSV: {exc}".splitlines()[0])]) \
+            from None
+    keys = TABLES[table]
+    missing = [c for c in (*keys, *REQUIRED_COLUMNS[table]) if c not in frame.columns]
+    if missing:
+        raise ScenarioError([Problem(
+            shown, "", f"missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)} (needed: {', '.join(keys + REQUIRED_COLUMNS[table])})")])
+    rows: dict = {}
+    problems = []
+    first_row: dict[tuple[str, ...], int] = {}
+    for index, record in enumerate(frame.to_dict("records")):
+        row_number = index + 2  # header is row 1, as a spreadsheet counts
+        key = tuple(record[k].strip() for k in keys)
+        if not all(key):
+            problems.append(Problem(shown, f"row {row_number}", f"empty {'/'.join(keys)}"))
+            continue
+        if key in first_row:
+            problems.append(Problem(shown, f"{table}.{'.'.join(key)}",
+                                    f"duplicate name (rows {first_row[key]} and {row_number})"))
+            continue
+        first_row[key] = row_number
+        values = {}
+        for column, raw in record.items():
+            if column in keys or column in PROVENANCE_COLUMNS or raw.strip() == "":
+                continue
+            values[column] = _pairs(raw) if column in PAIR_COLUMNS else _cell(raw)
+        provenance.append({"table": table, "key": ".".join(key),
+                           **{c: record.get(c, "") for c in PROVENANCE_COLUMNS if c in record}})
+        target = rows
+        for part in key[:-1]:
+            target = target.setdefault(part, {})
+        target[key[-1]] = values
+        origins.record(values, f"{shown} (row {row_number})", (table, *key))
+    if problems:
+        raise ScenarioError(problems)
+    return rows
+
+
+def _expand_tables(data: dict, origins: _Origins, main: str, provenance: list[dict]) -> None:
+    problems: list[Problem] = []
+    for table in TABLES:
+        spec = data.get(table)
+        if not isinstance(spec, dict) or "table" not in spec:
+            continue
+        rest = {k: v for k, v in spec.items() if k != "table"}
+        named_in = origins.locate((table, "table"))[0] or main
+        try:
+            rows = _read_table(table, Path(spec["table"]), named_in, origins, provenance)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        data[table] = deep_merge(rows, rest)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _walk_schema(model: type[BaseModel], data: dict, keys: list[str]) -> str | None:
+    """Why a ``--set`` path does not exist in the schema, or None when it does."""
+    current: Any = model
+    node: Any = data
+    for depth, key in enumerate(keys):
+        shown = ".".join(keys[: depth + 1])
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if key not in current.model_fields:
+                hint = did_you_mean(key, current.model_fields)
+                return f"unknown key '{shown}'" + (f" ({hint})" if hint else "")
+            current = current.model_fields[key].annotation
+            node = node.get(key) if isinstance(node, dict) else None
+            continue
+        if isinstance(node, dict):
+            if key not in node:
+                hint = did_you_mean(key, node)
+                return f"no entry '{shown}'" + (f" ({hint})" if hint else "")
+            node = node[key]
+            current = _value_model(current)
+            continue
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+            current = _value_model(current)
+            continue
+        return f"unknown key '{shown}' ({'.'.join(keys[:depth])} has no sub-keys)"
+    return None
+
+
+def _value_model(annotation: Any) -> Any:
+    """The model inside dict[str, Model] / list[Model] / Optional[...], if any."""
+    from typing import get_args
+
+    stack = [annotation]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+        stack.extend(get_args(item))
+    return None
+
+
+def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> None:
+    """``key.path=value`` with the value read as YAML (``0.1``, ``joint``, ``[1, 2]``)."""
+    problems = []
+    for text in overrides:
+        key, sep, raw = text.partition("=")
+        if not sep or not key.strip():
+            problems.append(Problem("--set", text, "expected KEY=VALUE"))
+            continue
+        keys = key.strip().split(".")
+        why = _walk_schema(Scenario, data, keys)
+        if why:
+            problems.append(Problem("--set", key, why))
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            value = raw
+        node = data
+        for part in keys[:-1]:
+            if isinstance(node, list):
+                node = node[int(part)]
+            else:
+                node = node.setdefault(part, {})
+        if isinstance(node, list):
+            node[int(keys[-1])] = value
+        else:
+            node[keys[-1]] = value
+        origins.record(value, "--set", tuple(keys))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> Scenario:
+    """Read, merge, override and validate a scenario file; raise ``ScenarioError`` if bad."""
+    path = Path(path)
+    origins = _Origins()
+    data = _load_with_extends(path, origins)
+    main = _show(path.resolve())
+    provenance: list[dict] = []
+    _expand_tables(data, origins, main, provenance)
+    apply_overrides(data, overrides or (), origins)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, Scenario, origins.locate)) from None
+    problems = [Problem(*origins.locate(loc), message)
+                for loc, message in check_references(scenario)]
+    if problems:
+        raise ScenarioError(problems)
+    scenario._provenance = provenance
+    scenario._source = main
+    return scenario

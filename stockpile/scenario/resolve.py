@@ -1,0 +1,69 @@
+"""Derived views of a scenario that several layers need: filled-in countries, members, plans."""
+
+from __future__ import annotations
+
+from stockpile.scenario.schema import CountryFields, Scenario
+
+#: country inputs the model cannot run without (table cell or country_defaults)
+REQUIRED_COUNTRY_FIELDS = (
+    "gdp_usd_bn", "gdp_year", "real_growth", "deflator", "defence_share_start",
+    "defence_share_start_year", "defence_share_target", "equipment_share", "gbad_share",
+    "carry_over",
+)
+
+
+def country(scenario: Scenario, iso: str) -> CountryFields:
+    """A country's inputs with blanks filled from ``country_defaults``."""
+    row = scenario.countries[iso]
+    defaults = scenario.country_defaults
+    filled = {name: getattr(row, name) if getattr(row, name) is not None
+              else getattr(defaults, name) for name in CountryFields.model_fields}
+    if filled["name"] is None:
+        filled["name"] = iso
+    if filled["european"] is None:
+        filled["european"] = True
+    if filled["essi_member"] is None:
+        filled["essi_member"] = False
+    return CountryFields.model_construct(**filled)
+
+
+def goal_members(scenario: Scenario) -> list[str]:
+    members = scenario.goal.members
+    if members == "european":
+        return [iso for iso in scenario.countries if country(scenario, iso).european]
+    return list(members)
+
+
+def joint_members(scenario: Scenario) -> list[str]:
+    members = scenario.joint.members
+    if members == "essi":
+        found = [iso for iso in scenario.countries if country(scenario, iso).essi_member]
+        if scenario.joint.lead in scenario.countries and scenario.joint.lead not in found:
+            found.insert(0, scenario.joint.lead)
+        return found
+    return list(members)
+
+
+def plan(scenario: Scenario, iso: str) -> dict[str, float]:
+    """System weights a country buys: its own plan, else the systems it holds, else default."""
+    own = country(scenario, iso).plan
+    if own:
+        return {k: float(v) for k, v in own.items()}
+    held = scenario.inventories.get(iso, {})
+    if held:
+        return {system: 1.0 for system in held}
+    return {k: float(v) for k, v in scenario.procurement.default_plan.items()}
+
+
+def system_products(scenario: Scenario, system: str) -> tuple[str, list[str]]:
+    """The fire-unit product and the interceptor products of a system."""
+    fire_unit = ""
+    interceptors = []
+    for name, product in scenario.products.items():
+        if product.system != system:
+            continue
+        if product.kind == "fire_unit":
+            fire_unit = name
+        elif product.kind == "interceptor":
+            interceptors.append(name)
+    return fire_unit, interceptors
