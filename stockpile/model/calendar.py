@@ -1,0 +1,53 @@
+"""Simulated time is whole months from the scenario's start; this is the only mapping to dates."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    year, month = text.split("-")
+    return int(year), int(month)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start_year: int
+    start_month: int  # 1..12
+    months: int  # number of simulated months (the last index is months - 1)
+
+    @classmethod
+    def between(cls, start: str, end: str) -> Calendar:
+        y0, m0 = parse_month(start)
+        y1, m1 = parse_month(end)
+        return cls(y0, m0, (y1 - y0) * 12 + (m1 - m0) + 1)
+
+    def index(self, month: str) -> int:
+        """Month index of a ``YYYY-MM`` date (may fall outside the horizon)."""
+        year, mon = parse_month(month)
+        return (year - self.start_year) * 12 + (mon - self.start_month)
+
+    def date(self, t: int) -> str:
+        """``YYYY-MM`` of month index t."""
+        total = self.start_year * 12 + self.start_month - 1 + int(t)
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+    def year(self, t: int) -> int:
+        return (self.start_year * 12 + self.start_month - 1 + int(t)) // 12
+
+    def month_of_year(self, t: int) -> int:
+        return (self.start_month - 1 + int(t)) % 12 + 1
+
+    def deadline(self, year: int) -> int:
+        """Index of December of a deadline year: the goal is judged at its close."""
+        return self.index(f"{year}-12")
+
+    def from_decimal_year(self, value: float) -> int:
+        """2030.5 -> index of July 2030 (the month the decimal year falls in)."""
+        whole = math.floor(value)
+        month = min(11, math.floor((value - whole) * 12))
+        return (whole - self.start_year) * 12 + month - (self.start_month - 1)
+
+    def decimal_year(self, t: int) -> float:
+        return self.year(t) + (self.month_of_year(t) - 1) / 12

@@ -1,0 +1,130 @@
+"""Capability metrics, the fivefold goal, and the monthly recorder of all tables.
+
+The goal metric is summed over the goal's member countries and weighted by each
+system's ``capability_weight`` (fire-unit metrics only: an interceptor is counted
+as one). The baseline is the metric at the close of the baseline month.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+from stockpile.model.inventory import Holding
+from stockpile.model.records import (
+    AccountRow,
+    CapabilityRow,
+    ConstraintRow,
+    GoalRow,
+    StockRow,
+)
+
+if TYPE_CHECKING:
+    from stockpile.model.world import World
+
+PHASE = 0.9  # after everything else in the month: the state at the month's close
+BINDING_ORDER = ("components", "capacity", "money", "none")
+RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
+
+
+def metric(holding: Holding, name: str) -> int:
+    if name == "fire_units":
+        return holding.fire_units
+    if name == "interceptors":
+        return holding.interceptors
+    return holding.ready_fire_units
+
+
+class Recorder:
+    """Closes each month: the goal metric every month, table rows at the output frequency."""
+
+    def __init__(self, world: World):
+        self.world = world
+        scenario = world.scenario
+        self.metric = scenario.goal.metric
+        self.members = set(world.members)
+        self.record_months = RECORD_MONTHS[scenario.output.frequency]
+        self.values: list[float] = []
+        self.stocks: list[StockRow] = []
+        self.lines: list = []
+        self.accounts: list[AccountRow] = []
+        self.constraints: list[ConstraintRow] = []
+
+    def process(self) -> Generator:
+        world = self.world
+        cal = world.calendar
+        yield world.env.timeout(PHASE)
+        for t in range(cal.months):
+            self.values.append(self.goal_value())
+            if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
+                self.record(cal.date(t))
+            yield world.env.timeout(1)
+
+    def goal_value(self) -> float:
+        weights = self.world.weights
+        name = self.metric
+        total = 0.0
+        for (iso, system), holding in self.world.holdings.items():
+            if iso in self.members:
+                value = metric(holding, name)
+                total += value if name == "interceptors" else weights[system] * value
+        return total
+
+    def record(self, date: str) -> None:
+        world = self.world
+        for holding in world.holdings.values():
+            self.stocks.append(StockRow(
+                date, holding.country, holding.system, holding.fire_units, holding.interceptors,
+                holding.ready_fire_units, holding.on_order, holding.fu_on_order,
+                holding.delivered, holding.consumed, holding.donated, holding.expired,
+                holding.lost, holding.unmet, holding.fu_delivered, holding.fu_donated,
+                holding.fu_retired, holding.fu_lost, holding.delivered_joint))
+            holding.reset_flows()
+        self.lines.extend(line.row(date) for line in world.lines.values())
+        for account in world.all_accounts():
+            self.accounts.append(AccountRow(
+                date, account.name, account.credited, account.available, account.committed,
+                account.paid, account.lapsed, account.received, account.owed))
+        binding = self.binding()
+        self.constraints.extend(ConstraintRow(date, iso, binding[iso]) for iso in world.countries)
+
+    def binding(self) -> dict[str, str]:
+        """What held each country back this month: components, capacity, money or none."""
+        world = self.world
+        found: dict[str, set[str]] = {iso: set() for iso in world.countries}
+        for line in world.lines.values():
+            kind = {"components": "components", "capacity": "capacity",
+                    "stopped": "capacity"}.get(line.limited_by)
+            if kind is None:
+                continue
+            for order in line.orders:
+                if order.unstarted:
+                    for buyer in order.buyers:
+                        found[buyer].add(kind)
+        for iso, buyer in world.buyers.items():
+            if buyer.money_limited:
+                found[iso].add("money")
+        return {iso: next((k for k in BINDING_ORDER if k in kinds), "none")
+                for iso, kinds in found.items()}
+
+    def goal(self) -> tuple[list[GoalRow], list[CapabilityRow]]:
+        """Verdict per deadline, and the metric's path as a ratio of the baseline."""
+        world = self.world
+        cal = world.calendar
+        goal = world.scenario.goal
+        base_t = cal.index(goal.baseline_date) if goal.baseline_date else 0
+        baseline = self.values[base_t]
+        target = float(goal.multiplier) * baseline
+        first = next((t for t in range(base_t, len(self.values))
+                      if self.values[t] >= target - 1e-9), None)
+        first_met = cal.date(first) if first is not None else ""
+        rows = []
+        for year in goal.deadlines:
+            value = self.values[cal.deadline(year)]
+            ratio = value / baseline if baseline > 0 else math.nan
+            rows.append(GoalRow(year, value, baseline, target, ratio,
+                                value >= target - 1e-9, first_met))
+        path = [CapabilityRow(cal.date(t), v, v / baseline if baseline > 0 else math.nan)
+                for t, v in enumerate(self.values)]
+        return rows, path

@@ -1,0 +1,95 @@
+"""Interceptors used up: training, donations, shelf life, legacy retirement, conflict.
+
+Demand beyond the stock is recorded as unmet, never as negative stock. In
+deterministic mode, fractional monthly rates accumulate and whole units are
+drawn when due; otherwise counts are Poisson/binomial draws from the run's
+``consumption`` and ``conflict`` streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+from stockpile.model.inventory import Holding
+
+if TYPE_CHECKING:
+    from stockpile.model.world import World
+
+PHASE = 0.3
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class Consumer:
+    """One country's monthly draw on its stocks."""
+
+    def __init__(self, world: World, iso: str):
+        self.world = world
+        self.iso = iso
+        scenario = world.scenario
+        consumption = scenario.consumption
+        self.training_multiplier = float(consumption.training_multiplier)
+        self.refurbish_share = float(consumption.refurbish_share)
+        self.refurbish_months = float(consumption.refurbish_years) * 12
+        self.carry: dict[tuple[str, str], float] = {}
+        self.rng = world.streams.rng(f"consumption:{iso}")
+        self.conflict_rng = world.streams.rng(f"conflict:{iso}")
+        self.gifts: dict[int, list] = {}
+        for gift in consumption.donations:
+            if gift.country == iso:
+                self.gifts.setdefault(world.calendar.index(gift.date), []).append(gift)
+
+    def process(self) -> Generator:
+        env = self.world.env
+        yield env.timeout(PHASE)
+        for t in range(self.world.calendar.months):
+            self.month(t)
+            yield env.timeout(1)
+
+    def count(self, key: tuple[str, str], rate: float, rng) -> int:
+        """Whole units due this month at a fractional monthly rate."""
+        if rate <= 0:
+            return 0
+        if not self.world.deterministic:
+            return int(rng.poisson(rate))
+        due = self.carry.get(key, 0.0) + rate
+        whole = int(due + 1e-9)
+        self.carry[key] = due - whole
+        return whole
+
+    def month(self, t: int) -> None:
+        world = self.world
+        conflict = world.conflict_active(t)
+        for system, holding in world.holdings_of(self.iso):
+            holding.retire(t)
+            if holding.next_expiry <= t:
+                holding.expire(t, self.refurbish_share, self.refurbish_months)
+            self._train(holding, system)
+            if conflict:
+                self._fight(holding, system)
+        for gift in self.gifts.get(t, ()):
+            world.holding(self.iso, gift.system).donate(int(gift.fire_units),
+                                                        round(float(gift.interceptors)))
+
+    def _train(self, holding: Holding, system: str) -> None:
+        rate = (self.world.training_rates[system] * self.training_multiplier
+                * holding.fire_units / 12.0)
+        shots = self.count(("training", system), rate, self.rng)
+        if shots:
+            holding.consume(shots)
+
+    def _fight(self, holding: Holding, system: str) -> None:
+        conflict = self.world.scenario.consumption.conflict
+        ready = holding.ready_fire_units
+        rate = float(conflict.interceptors_per_ready_fu_per_day) * DAYS_PER_MONTH * ready
+        shots = self.count(("conflict", system), rate, self.conflict_rng)
+        if shots:
+            holding.consume(shots)
+        attrition = float(conflict.fire_unit_attrition_per_month)
+        if attrition > 0 and holding.fire_units:
+            if self.world.deterministic:
+                lost = self.count(("attrition", system), attrition * holding.fire_units,
+                                  self.conflict_rng)
+            else:
+                lost = int(self.conflict_rng.binomial(holding.fire_units, attrition))
+            holding.lose_fire_units(lost)

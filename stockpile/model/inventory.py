@@ -1,0 +1,131 @@
+"""What a country holds of one system: fire units and interceptors by age.
+
+Interceptors are kept in cohorts by expiry month, so that shelf life, training and
+combat draw down the oldest first. Quantities are whole units; every removal is
+capped by the stock and the rest is counted as unmet, so stock never goes negative.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+NEVER = math.inf
+FLOW_FIELDS = ("delivered", "consumed", "donated", "expired", "lost", "unmet",
+               "fu_delivered", "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
+
+
+class Holding:
+    """One country's fire units and interceptors of one system."""
+
+    __slots__ = ("cohorts", "combat_load", "consumed", "country", "delivered", "delivered_joint",
+                 "donated", "expired", "fire_units", "fu_delivered", "fu_donated", "fu_lost",
+                 "fu_on_order", "fu_pending", "fu_retired", "interceptors", "legacy", "lost",
+                 "next_expiry", "on_order", "pending", "system", "totals", "unmet")
+
+    def __init__(self, country: str, system: str, combat_load: int):
+        self.country = country
+        self.system = system
+        self.combat_load = combat_load
+        self.fire_units = 0
+        self.interceptors = 0
+        self.legacy: list[list[float]] = []  # [retire month, fire units]
+        self.cohorts: list[list[float]] = []  # [expiry month, quantity, product], by expiry
+        self.next_expiry = NEVER
+        self.on_order = 0  # interceptors contracted, not delivered
+        self.fu_on_order = 0
+        self.pending = 0  # interceptors decided, contract not yet signed
+        self.fu_pending = 0
+        self.totals = dict.fromkeys(FLOW_FIELDS, 0)
+        self.reset_flows()
+
+    def reset_flows(self) -> None:
+        """Start a new reporting period; the totals keep the whole run."""
+        for name in FLOW_FIELDS:
+            value = getattr(self, name, 0)
+            if value:
+                self.totals[name] += value
+            setattr(self, name, 0)
+
+    @property
+    def ready_fire_units(self) -> int:
+        return min(self.fire_units, self.interceptors // self.combat_load)
+
+    def add_interceptors(self, product: str, quantity: int, expiry: float) -> None:
+        if quantity <= 0:
+            return
+        bisect.insort(self.cohorts, [expiry, quantity, product], key=lambda c: c[0])
+        self.interceptors += quantity
+        self.next_expiry = self.cohorts[0][0]
+
+    def take_interceptors(self, quantity: int) -> int:
+        """Remove up to ``quantity``, oldest first; return how many were there."""
+        taken = 0
+        cohorts = self.cohorts
+        while quantity > taken and cohorts:
+            first = cohorts[0]
+            part = min(quantity - taken, int(first[1]))
+            first[1] -= part
+            taken += part
+            if first[1] <= 0:
+                cohorts.pop(0)
+        self.interceptors -= taken
+        self.next_expiry = cohorts[0][0] if cohorts else NEVER
+        return taken
+
+    def expire(self, t: int, refurbish_share: float, refurbish_months: float) -> None:
+        """Interceptors past their service life leave, unless life-extended."""
+        while self.cohorts and self.cohorts[0][0] <= t:
+            expiry, quantity, product = self.cohorts.pop(0)
+            quantity = int(quantity)
+            kept = int(quantity * refurbish_share)
+            self.interceptors -= quantity
+            self.expired += quantity - kept
+            if kept:
+                self.add_interceptors(product, kept, t + refurbish_months)
+        self.next_expiry = self.cohorts[0][0] if self.cohorts else NEVER
+
+    def consume(self, quantity: int) -> None:
+        taken = self.take_interceptors(quantity)
+        self.consumed += taken
+        self.unmet += quantity - taken
+
+    def donate(self, fire_units: int, interceptors: int) -> None:
+        given = min(fire_units, self.fire_units)
+        self._remove_fire_units(given)
+        self.fu_donated += given
+        taken = self.take_interceptors(interceptors)
+        self.donated += taken
+        self.unmet += (interceptors - taken) + (fire_units - given)
+
+    def retire(self, t: int) -> None:
+        while self.legacy and self.legacy[0][0] <= t:
+            _, count = self.legacy.pop(0)
+            gone = min(int(count), self.fire_units)
+            self.fire_units -= gone
+            self.fu_retired += gone
+
+    def lose_fire_units(self, count: int) -> None:
+        """Fire units destroyed, with their share of the interceptors."""
+        count = min(count, self.fire_units)
+        if count <= 0:
+            return
+        share = self.interceptors * count // self.fire_units
+        self.lose_interceptors(share)
+        self._remove_fire_units(count)
+        self.fu_lost += count
+
+    def lose_interceptors(self, quantity: int) -> None:
+        self.lost += self.take_interceptors(quantity)
+
+    def _remove_fire_units(self, count: int) -> None:
+        """Donated or lost units come from the legacy fleet first, so they do not retire twice."""
+        self.fire_units -= count
+        remaining = count
+        for cohort in self.legacy:
+            part = min(remaining, int(cohort[1]))
+            cohort[1] -= part
+            remaining -= part
+            if not remaining:
+                break
+        self.legacy = [c for c in self.legacy if c[1] > 0]

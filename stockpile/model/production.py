@@ -1,0 +1,278 @@
+"""Production lines: order books, capacity, expansions, components, stoppages.
+
+A line works in monthly batches: one SimPy step a month starts as many units as
+its capacity, Europe's share of it, its backlog and its component pools allow,
+and finishes the batches whose manufacturing lead time has passed. A line that
+makes 2,000 units a year costs twelve events a year, not 2,000.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING
+
+from stockpile.model.records import LineRow
+from stockpile.scenario.schema import LineRow as LineConfig
+
+if TYPE_CHECKING:
+    from stockpile.model.world import World
+
+PHASE = 0.2  # lines run after budgets (0.0) and procurement (0.1) within a month
+COMPONENT_BUFFER_MONTHS = 3.0
+
+
+class Order:
+    """A contract's units on one line, delivered to its buyers in proportion to their shares."""
+
+    __slots__ = ("buyers", "channel", "contract_id", "delivered", "given", "in_work",
+                 "priority", "product", "settle", "unit_price", "unstarted")
+
+    def __init__(self, contract_id: int, product: str, buyers: dict[str, int], unit_price: float,
+                 channel: str, priority: int = 1,
+                 settle: Callable[[str, float], None] | None = None):
+        self.contract_id = contract_id
+        self.product = product
+        self.buyers = buyers
+        self.unit_price = unit_price
+        self.channel = channel
+        self.priority = priority  # 0 is served first (framework contracts)
+        self.settle = settle  # pays a buyer's delivered value; None for pre-funded orders
+        self.unstarted = sum(buyers.values())
+        self.in_work = 0
+        self.delivered = 0
+        self.given = dict.fromkeys(buyers, 0)
+
+    @property
+    def quantity(self) -> int:
+        return sum(self.buyers.values())
+
+    def split(self, units: int) -> dict[str, int]:
+        """Which buyer gets which of the next ``units``: pro rata, largest remainder."""
+        if len(self.buyers) == 1:
+            buyer = next(iter(self.buyers))
+            self.given[buyer] += units
+            return {buyer: units}
+        total = self.quantity
+        after = self.delivered + units
+        exact = {b: q * after / total for b, q in self.buyers.items()}
+        due = {b: min(self.buyers[b], math.floor(exact[b])) for b in self.buyers}
+        short = after - sum(due.values())
+        for b in sorted(self.buyers, key=lambda b: (-(exact[b] - due[b]), b))[:short]:
+            due[b] += 1
+        shares = {b: due[b] - self.given[b] for b in self.buyers if due[b] > self.given[b]}
+        self.given.update(due)
+        return shares
+
+
+class ComponentPool:
+    """Upstream parts (rocket motors, seekers) waiting for the lines that need them."""
+
+    __slots__ = ("level", "product")
+
+    def __init__(self, product: str):
+        self.product = product
+        self.level = 0
+
+
+class ProductionLine:
+    """One product at one manufacturer and site."""
+
+    def __init__(self, world: World, name: str, config: LineConfig, is_component: bool):
+        self.world = world
+        self.name = name
+        self.product = config.product
+        self.is_component = is_component
+        self.capacity = float(config.capacity_per_month)
+        self.ceiling = float(config.ceiling_per_month)
+        self.europe_share = float(config.europe_share)
+        self.threshold = float(config.expansion_threshold_months)
+        self.step = float(config.expansion_step_per_month)
+        self.expansion_lead = max(0, round(float(config.expansion_lead_months)))
+        self.expansion_cost = float(config.expansion_cost_eur_m)
+        self.lead = max(0, round(float(config.manufacturing_lead_months)))
+        self.acceptance = float(config.acceptance_rate)
+        self.components = {k: float(v) for k, v in config.components.items() if float(v) > 0}
+        self.stoppage_chance = 1.0 - math.exp(-float(config.stoppage_rate_per_year) / 12.0)
+        self.stoppage_months = float(config.stoppage_months)
+        start = config.start_date
+        self.start_t = world.calendar.index(start) if start else 0
+        self.orders: list[Order] = []
+        self.wip: deque[tuple[int, list[tuple[Order | None, int]]]] = deque()
+        self.downstream: list[ProductionLine] = []
+        self.framework_units = 0.0  # committed future demand that counts toward expansion
+        self.carry = 0.0
+        self.reject_carry = 0.0
+        self.stopped_until = -1
+        self.pending_expansions = 0
+        self.capex = 0.0
+        self.limited_by = "idle"
+        self.in_work = 0
+        self.totals = {"started": 0, "delivered": 0, "rejected": 0}
+        self._period = {"started": 0, "delivered": 0, "rejected": 0}
+        self.rng = world.streams.rng(f"production:{name}")
+
+    # -- order book -------------------------------------------------------------
+    def add(self, order: Order) -> None:
+        self.orders.append(order)
+        self.orders.sort(key=lambda o: (o.priority, o.contract_id))
+
+    @property
+    def unstarted(self) -> int:
+        return sum(o.unstarted for o in self.orders)
+
+    @property
+    def backlog(self) -> int:
+        """European units contracted and not yet delivered."""
+        return sum(o.unstarted + o.in_work for o in self.orders)
+
+    def months_to_clear(self, t: int, extra: int) -> float:
+        """How long a new order would wait, to pick the line that delivers soonest."""
+        europe = self.capacity * self.europe_share
+        if europe <= 0:
+            return math.inf
+        return max(0, self.start_t - t) + (self.backlog + extra) / europe
+
+    # -- one month ----------------------------------------------------------------
+    def process(self) -> Generator:
+        env = self.world.env
+        yield env.timeout(PHASE)
+        for t in range(self.world.calendar.months):
+            self.month(t)
+            yield env.timeout(1)
+
+    def month(self, t: int) -> None:
+        self._finish(t)
+        self._check_stoppage(t)
+        capacity = self.capacity if t >= self.start_t and t >= self.stopped_until else 0.0
+        allowance = self.carry + capacity * self.europe_share
+        slots = int(allowance)
+        self.carry = allowance - slots
+        want = self._component_want() if self.is_component else self.unstarted
+        parts = self._parts_limit()
+        started = min(slots, want, parts)
+        if capacity == 0.0 and t < self.stopped_until:
+            self.limited_by = "stopped"
+        elif want == 0:
+            self.limited_by = "idle"
+        elif parts < min(slots, want):
+            self.limited_by = "components"
+        elif slots < want:
+            self.limited_by = "capacity"
+        else:
+            self.limited_by = "none"
+        if started > 0:
+            self._start(t, started)
+        self._check_expansion()
+
+    def _check_stoppage(self, t: int) -> None:
+        if self.stoppage_chance <= 0 or self.world.deterministic or t < self.stopped_until:
+            return
+        if self.rng.random() < self.stoppage_chance:
+            months = max(1, math.ceil(self.rng.exponential(self.stoppage_months)))
+            self.stopped_until = t + months
+
+    def _component_want(self) -> int:
+        """Make to order for downstream lines, plus a few months' buffer."""
+        pool = self.world.pools[self.product]
+        need = 0.0
+        for line in self.downstream:
+            qty = line.components[self.product]
+            europe = line.capacity * line.europe_share
+            need += qty * (line.unstarted + COMPONENT_BUFFER_MONTHS * europe)
+        return max(0, math.ceil(need) - pool.level - self.in_work)
+
+    def _parts_limit(self) -> int:
+        if not self.components:
+            return 1 << 60
+        pools = self.world.pools
+        return min(int(pools[name].level // qty) for name, qty in self.components.items())
+
+    def _start(self, t: int, count: int) -> None:
+        for name, qty in self.components.items():
+            self.world.pools[name].level -= math.ceil(count * qty)
+        batch: list[tuple[Order | None, int]] = []
+        if self.is_component:
+            batch.append((None, count))
+        else:
+            left = count
+            for order in self.orders:
+                part = min(left, order.unstarted)
+                if part:
+                    order.unstarted -= part
+                    order.in_work += part
+                    batch.append((order, part))
+                    left -= part
+                if not left:
+                    break
+        self.wip.append((t + self.lead, batch))
+        self.in_work += count
+        self._count("started", count)
+        if self.lead == 0:
+            self._finish(t)
+
+    def _finish(self, t: int) -> None:
+        while self.wip and self.wip[0][0] <= t:
+            _, batch = self.wip.popleft()
+            for order, count in batch:
+                rejected = self._rejections(count)
+                accepted = count - rejected
+                self.in_work -= count
+                self._count("rejected", rejected)
+                self._count("delivered", accepted)
+                if order is None:
+                    self.world.pools[self.product].level += accepted
+                    continue
+                order.in_work -= count
+                order.unstarted += rejected  # failed units are built again
+                if accepted:
+                    order.delivered += accepted
+                    self.world.deliver(order, order.split(accepted))
+        self.orders = [o for o in self.orders if o.unstarted or o.in_work]
+
+    def _rejections(self, count: int) -> int:
+        failure = 1.0 - self.acceptance
+        if failure <= 0 or count <= 0:
+            return 0
+        if not self.world.deterministic:
+            return int(self.rng.binomial(count, failure))
+        self.reject_carry += count * failure
+        rejected = min(count, int(self.reject_carry + 1e-9))
+        self.reject_carry -= rejected
+        return rejected
+
+    def _check_expansion(self) -> None:
+        """More capacity once committed backlog exceeds the threshold, in months of output."""
+        if self.pending_expansions or self.step <= 0 or self.capacity >= self.ceiling:
+            return
+        europe = self.capacity * self.europe_share
+        committed = self._component_want() if self.is_component else self.backlog
+        committed += self.framework_units
+        if europe <= 0 or committed <= self.threshold * europe:
+            return
+        self.pending_expansions += 1
+        self.capex += self.expansion_cost
+        self.world.env.process(self._expand(min(self.step, self.ceiling - self.capacity)))
+
+    def _expand(self, added: float) -> Generator:
+        yield self.world.env.timeout(self.expansion_lead)
+        self.capacity = min(self.ceiling, self.capacity + added)
+        self.pending_expansions -= 1
+
+    # -- recording ----------------------------------------------------------------
+    def _count(self, name: str, value: int) -> None:
+        self._period[name] += value
+        self.totals[name] += value
+
+    def row(self, date: str) -> LineRow:
+        """This period's record; the period's flows start again from zero."""
+        period = self._period
+        row = LineRow(date, self.name, self.product, self.capacity,
+                      self.capacity * self.europe_share, period["started"], period["delivered"],
+                      period["rejected"], self.in_work,
+                      self._component_want() if self.is_component else self.backlog,
+                      self.capacity * (1.0 - self.europe_share), self.limited_by,
+                      self.pending_expansions, self.capex)
+        self._period = {"started": 0, "delivered": 0, "rejected": 0}
+        return row

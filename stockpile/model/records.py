@@ -1,0 +1,160 @@
+"""Every output row type, declared once; ``COLUMNS`` documents each column for the workbook.
+
+Rows are NamedTuples so the recorder appends them cheaply and pandas builds frames
+from them directly. Columns ``point`` and ``run`` are added by the experiment layer.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class StockRow(NamedTuple):
+    date: str
+    country: str
+    system: str
+    fire_units: int
+    interceptors: int
+    ready_fire_units: int
+    on_order: int
+    fire_units_on_order: int
+    delivered: int
+    consumed: int
+    donated: int
+    expired: int
+    lost: int
+    unmet: int
+    fire_units_delivered: int
+    fire_units_donated: int
+    fire_units_retired: int
+    fire_units_lost: int
+    delivered_joint: int
+
+
+class LineRow(NamedTuple):
+    date: str
+    line: str
+    product: str
+    capacity_per_month: float
+    europe_capacity_per_month: float
+    started: int
+    delivered: int
+    rejected: int
+    in_work: int
+    backlog: int
+    other_output: float
+    limited_by: str
+    expansions_pending: int
+    expansion_capex_eur_m: float
+
+
+class AccountRow(NamedTuple):
+    date: str
+    account: str
+    credited_eur_m: float
+    available_eur_m: float
+    committed_eur_m: float
+    paid_eur_m: float
+    lapsed_eur_m: float
+    received_eur_m: float
+    owed_eur_m: float
+
+
+class ConstraintRow(NamedTuple):
+    date: str
+    country: str
+    binding: str
+
+
+class ContractRow(NamedTuple):
+    contract_id: int
+    signed_date: str
+    product: str
+    line: str
+    channel: str
+    lead: str
+    buyer: str
+    quantity: int
+    unit_price_eur_m: float
+    discount_share: float
+    value_eur_m: float
+
+
+class GoalRow(NamedTuple):
+    deadline: int
+    value: float
+    baseline: float
+    target: float
+    ratio: float
+    met: bool
+    first_met: str
+
+
+class CapabilityRow(NamedTuple):
+    date: str
+    value: float
+    ratio: float
+
+
+COLUMNS: dict[str, str] = {
+    "point": "design point number (0 for a single run); see points.csv",
+    "run": "replication number within the point",
+    "seed": "the run's seed: `stockpile run --seed SEED` reproduces it alone",
+    "date": "calendar month, ISO YYYY-MM (state at the close of the month)",
+    "country": "ISO3 code",
+    "system": "GBAD system key (see the systems table)",
+    "fire_units": "fire units in service",
+    "interceptors": "interceptors in stock, all of the system's types",
+    "ready_fire_units": "fire units with a full combat load: min(fire_units, "
+                        "floor(interceptors / combat_load))",
+    "on_order": "interceptors contracted and not yet delivered",
+    "fire_units_on_order": "fire units contracted and not yet delivered",
+    "delivered": "interceptors delivered since the previous row",
+    "consumed": "interceptors fired (training, tests, combat) since the previous row",
+    "donated": "interceptors donated since the previous row",
+    "expired": "interceptors past their service life since the previous row",
+    "lost": "interceptors lost with destroyed fire units since the previous row",
+    "unmet": "interceptors demanded (training, donations, combat) that the stock could not give",
+    "fire_units_delivered": "fire units delivered since the previous row",
+    "fire_units_donated": "fire units donated since the previous row",
+    "fire_units_retired": "legacy fire units retired since the previous row",
+    "fire_units_lost": "fire units destroyed in a conflict since the previous row",
+    "delivered_joint": "interceptors and fire units delivered through joint contracts",
+    "line": "production line key",
+    "product": "product key",
+    "capacity_per_month": "line capacity, units per month, all customers",
+    "europe_capacity_per_month": "share of capacity open to European buyers",
+    "started": "units started this month for European orders",
+    "rejected": "units that failed acceptance this month (rebuilt later)",
+    "in_work": "units started and not yet finished",
+    "backlog": "European units contracted and not yet delivered",
+    "other_output": "units of capacity taken by non-European customers",
+    "limited_by": "what stopped more starts: capacity, components, none, idle or stopped",
+    "expansions_pending": "capacity expansions triggered and not yet on line",
+    "expansion_capex_eur_m": "capital spent on expansions so far, EUR m",
+    "account": "budget holder: a country's GBAD account, 'lead:ISO3' or 'eu_loan'",
+    "credited_eur_m": "money credited so far, EUR m",
+    "available_eur_m": "money credited and not committed or lapsed, EUR m",
+    "committed_eur_m": "money under signed contracts and not yet paid, EUR m",
+    "paid_eur_m": "money paid so far (down payments and deliveries), EUR m",
+    "lapsed_eur_m": "unspent money not carried over so far, EUR m",
+    "received_eur_m": "bridge or loan money received so far, EUR m",
+    "owed_eur_m": "bridge money still owed to the lead nation, EUR m",
+    "binding": "what held the country back that month: components, capacity, money or none",
+    "contract_id": "contract number within the run",
+    "signed_date": "month the contract was signed",
+    "channel": "national, joint (framework contract led by the lead nation) or existing",
+    "lead": "lead nation of a joint contract",
+    "buyer": "country receiving this share of the contract",
+    "quantity": "units for this buyer",
+    "unit_price_eur_m": "price per unit after learning, inflation and discount, EUR m",
+    "discount_share": "volume discount of a pooled contract",
+    "value_eur_m": "quantity × unit price, EUR m",
+    "deadline": "deadline year; judged at the close of December",
+    "value": "goal metric at the deadline (weighted by capability_weight)",
+    "baseline": "goal metric at the baseline date",
+    "target": "multiplier × baseline",
+    "ratio": "value / baseline",
+    "met": "value reached the target by the deadline",
+    "first_met": "first month the target was reached (blank: never in the horizon)",
+}

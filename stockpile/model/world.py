@@ -1,0 +1,314 @@
+"""One run: wires budgets, buyers, lines, stocks and the recorder into a SimPy environment.
+
+Within a month the processes run in a fixed order by phase: budgets (0.0),
+procurement (0.1), production (0.2), consumption (0.3), recording (0.9).
+The world knows nothing of files or the CLI; it takes a scenario whose inputs
+are already numbers and returns tables.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import simpy
+
+from stockpile.model.budget import Account, budget_process
+from stockpile.model.calendar import Calendar
+from stockpile.model.capability import Recorder
+from stockpile.model.consumption import Consumer
+from stockpile.model.inventory import Holding
+from stockpile.model.pricing import PriceBook
+from stockpile.model.procurement import Buyer, NationalChannel, largest_remainder
+from stockpile.model.production import ComponentPool, Order, ProductionLine
+from stockpile.model.records import (
+    AccountRow,
+    CapabilityRow,
+    ConstraintRow,
+    ContractRow,
+    GoalRow,
+    LineRow,
+    StockRow,
+)
+from stockpile.model.streams import Streams
+from stockpile.scenario import resolve
+from stockpile.scenario.schema import Scenario
+
+
+@dataclass
+class RunOutput:
+    """The tables of one run (columns documented in ``records.COLUMNS``)."""
+
+    seed: int
+    goal: pd.DataFrame
+    timeseries: pd.DataFrame
+    production: pd.DataFrame
+    budget: pd.DataFrame
+    constraints: pd.DataFrame
+    contracts: pd.DataFrame
+    capability: pd.DataFrame
+    sampled: dict[str, float] = field(default_factory=dict)
+    events: int = 0
+
+
+def _frame(rows: list, row_type: type) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=list(row_type._fields))
+
+
+class World:
+    def __init__(self, scenario: Scenario, seed: int, deterministic: bool = False):
+        self.scenario = scenario
+        self.deterministic = deterministic
+        self.streams = Streams(seed)
+        self.calendar = Calendar.between(scenario.time.start, scenario.time.end)
+        self.env = simpy.Environment()
+        self.countries = {iso: resolve.country(scenario, iso) for iso in scenario.countries}
+        self.members = resolve.goal_members(scenario)
+        self.accounts = {iso: Account(iso) for iso in self.countries}
+        self.plans = {iso: resolve.plan(scenario, iso) for iso in self.countries}
+        self._read_systems()
+        self.prices = PriceBook(scenario.products, scenario.economy)
+        self._build_lines()
+        self.holdings: dict[tuple[str, str], Holding] = {}
+        self._by_country: dict[str, list[tuple[str, Holding]]] = {iso: [] for iso in
+                                                                   self.countries}
+        self.contracts: list[ContractRow] = []
+        self._contract_count = 0
+        self._divert_carry: dict[str, float] = {}
+        self._stock_initial()
+        self.buyers = {iso: Buyer(self, iso) for iso in self.countries}
+        self.national = NationalChannel(self)
+        self.joint = None
+        if scenario.procurement.mode == "joint":
+            from stockpile.model.joint import LeadNation
+
+            self.joint = LeadNation(self)
+        conflict = scenario.consumption.conflict
+        self.conflict_start = (self.calendar.from_decimal_year(float(conflict.start_year))
+                               if conflict.enabled else math.inf)
+        self.conflict_end = self.conflict_start + max(0, round(float(conflict.duration_months)))
+        self.recorder = Recorder(self)
+
+    # -- set-up -------------------------------------------------------------------
+    def _read_systems(self) -> None:
+        s = self.scenario
+        self.weights = {name: float(row.capability_weight) for name, row in s.systems.items()}
+        self.training_rates = {name: float(row.training_shots_per_fu_year)
+                               for name, row in s.systems.items()}
+        self.system_products = {name: resolve.system_products(s, name) for name in s.systems}
+        self.product_system = {p: row.system for p, row in s.products.items() if row.system}
+        self.mix: dict[str, dict[str, float]] = {}
+        for system, (_, interceptors) in self.system_products.items():
+            shares = {p: float(s.products[p].mix_share) if s.products[p].mix_share is not None
+                      else 1.0 for p in interceptors}
+            total = sum(shares.values()) or 1.0
+            self.mix[system] = {p: v / total for p, v in shares.items()}
+
+    def _build_lines(self) -> None:
+        s = self.scenario
+        self.pools = {p: ComponentPool(p) for p, row in s.products.items()
+                      if row.kind == "component"}
+        self.lines = {name: ProductionLine(self, name, row,
+                                           s.products[row.product].kind == "component")
+                      for name, row in sorted(s.lines.items())}
+        self.lines_by_product: dict[str, list[ProductionLine]] = {}
+        for line in self.lines.values():
+            self.lines_by_product.setdefault(line.product, []).append(line)
+        for line in self.lines.values():
+            for component in line.components:
+                for upstream in self.lines_by_product.get(component, []):
+                    upstream.downstream.append(line)
+
+    def _stock_initial(self) -> None:
+        """Opening stocks, legacy retirements and orders already placed before the start."""
+        for iso in self.countries:
+            for system in self.plans[iso]:
+                if system in self.scenario.systems:
+                    self.holding(iso, system)
+        for iso, rows in sorted(self.scenario.inventories.items()):
+            for system, row in sorted(rows.items()):
+                holding = self.holding(iso, system)
+                holding.fire_units = int(row.fire_units)
+                if row.retire_year is not None:
+                    holding.legacy.append([self.calendar.index(f"{row.retire_year}-01"),
+                                           holding.fire_units])
+                total = round(holding.fire_units * float(row.loads_per_fire_unit)
+                              * holding.combat_load)
+                for product, count in largest_remainder(total, self.mix[system]).items():
+                    self._stock_cohorts(holding, product, count)
+                self._existing_orders(iso, system, row)
+
+    def _stock_cohorts(self, holding: Holding, product: str, count: int) -> None:
+        """Opening interceptors of every age: an equal share expires in each remaining year."""
+        life = self.scenario.products[product].shelf_life_years
+        if life is None:
+            holding.add_interceptors(product, count, math.inf)
+            return
+        years = max(1, math.ceil(float(life)))
+        for k, part in enumerate(largest_remainder(count, dict.fromkeys(range(years),
+                                                                          1.0)).values()):
+            holding.add_interceptors(product, part, 12 * (k + 1))
+
+    def _existing_orders(self, iso: str, system: str, row) -> None:
+        fire_unit, _ = self.system_products[system]
+        holding = self.holding(iso, system)
+        if row.on_order_fire_units:
+            holding.fu_on_order += int(row.on_order_fire_units)
+            self._place(fire_unit, {iso: int(row.on_order_fire_units)}, 0.0, "existing", 1, None)
+        count = round(float(row.on_order_interceptors))
+        mix = {row.on_order_product: 1.0} if row.on_order_product else self.mix[system]
+        for product, part in largest_remainder(count, mix).items():
+            if part:
+                holding.on_order += part
+                self._place(product, {iso: part}, 0.0, "existing", 1, None)
+
+    # -- lookups --------------------------------------------------------------------
+    def holding(self, iso: str, system: str) -> Holding:
+        key = (iso, system)
+        holding = self.holdings.get(key)
+        if holding is None:
+            load = int(self.scenario.systems[system].combat_load)
+            holding = self.holdings[key] = Holding(iso, system, load)
+            self._by_country[iso].append((system, holding))
+        return holding
+
+    def holdings_of(self, iso: str) -> list[tuple[str, Holding]]:
+        return self._by_country[iso]
+
+    def channel(self, iso: str, system: str):
+        if self.joint is not None and self.joint.covers(iso, system):
+            return self.joint
+        return self.national
+
+    def country_target(self, iso: str) -> float | None:
+        """multiplier × the country's own fire units at the start, weighted; None: no cap."""
+        if not self.scenario.procurement.stop_at_target:
+            return None
+        base = sum(self.weights[s] * h.fire_units for s, h in self._by_country[iso])
+        return float(self.scenario.goal.multiplier) * base if base > 0 else None
+
+    def conflict_active(self, t: int) -> bool:
+        return self.conflict_start <= t < self.conflict_end
+
+    def all_accounts(self) -> list[Account]:
+        extra = self.joint.accounts() if self.joint is not None else []
+        return [*self.accounts.values(), *extra]
+
+    # -- contracts and deliveries ----------------------------------------------------
+    def sign(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
+             earmarks: dict[str, float], lead: str = "", discount: float = 0.0,
+             priority: int = 1, settle=None, demands=()) -> Order:
+        """Commit the buyers' money, pay the down payment, and put the order on a line."""
+        down = float(self.scenario.procurement.down_payment_share)
+        system = self.product_system[product]
+        is_fire_unit = self.system_products[system][0] == product
+        for iso, quantity in buyers.items():
+            value = quantity * unit_price
+            account = self.accounts[iso]
+            account.commit(value, earmarked=earmarks.get(iso, 0.0))
+            account.pay(value * down)
+            holding = self.holding(iso, system)
+            if is_fire_unit:
+                holding.fu_pending -= quantity
+                holding.fu_on_order += quantity
+            else:
+                holding.pending -= quantity
+                holding.on_order += quantity
+        settle = settle or self._settle_national
+        return self._place(product, buyers, unit_price, channel, priority, settle, lead, discount)
+
+    def _place(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
+               priority: int, settle, lead: str = "", discount: float = 0.0) -> Order:
+        t = int(self.env.now)
+        self._contract_count += 1
+        contract_id = self._contract_count
+        total = sum(buyers.values())
+        line = min(self.lines_by_product[product],
+                   key=lambda ln: (ln.months_to_clear(t, total), ln.name))
+        order = Order(contract_id, product, buyers, unit_price, channel, priority, settle)
+        line.add(order)
+        date = self.calendar.date(t)
+        for iso, quantity in sorted(buyers.items()):
+            self.contracts.append(ContractRow(contract_id, date, product, line.name, channel,
+                                              lead, iso, quantity, unit_price, discount,
+                                              quantity * unit_price))
+        return order
+
+    def _settle_national(self, iso: str, units: int, order: Order) -> None:
+        down = float(self.scenario.procurement.down_payment_share)
+        self.accounts[iso].pay(units * order.unit_price * (1.0 - down))
+
+    def deliver(self, order: Order, shares: dict[str, int]) -> None:
+        """Units accepted by the line reach their buyers, who pay for them."""
+        t = int(self.env.now)
+        system = self.product_system[order.product]
+        is_fire_unit = self.system_products[system][0] == order.product
+        for iso, units in shares.items():
+            holding = self.holding(iso, system)
+            if order.channel == "joint":
+                holding.delivered_joint += units
+            if is_fire_unit:
+                holding.fire_units += units
+                holding.fu_on_order -= units
+                holding.fu_delivered += units
+            else:
+                life = self.scenario.products[order.product].shelf_life_years
+                expiry = t + 12 * float(life) if life is not None else math.inf
+                holding.add_interceptors(order.product, units, expiry)
+                holding.on_order -= units
+                holding.delivered += units
+                self._divert(holding, units)
+            if order.settle is not None:
+                order.settle(iso, units, order)
+
+    def _divert(self, holding: Holding, units: int) -> None:
+        """A share of interceptor deliveries goes straight on to Ukraine."""
+        share = float(self.scenario.consumption.diverted_share.get(holding.country, 0.0))
+        if share <= 0:
+            return
+        if self.deterministic:
+            due = self._divert_carry.get(holding.country, 0.0) + share * units
+            count = int(due + 1e-9)
+            self._divert_carry[holding.country] = due - count
+        else:
+            rng = self.streams.rng(f"donations:{holding.country}")
+            count = int(rng.binomial(units, share))
+        holding.donated += holding.take_interceptors(count)
+
+    # -- running ----------------------------------------------------------------------
+    def run(self) -> RunOutput:
+        env = self.env
+        for iso in self.countries:
+            env.process(budget_process(self, iso))
+        for buyer in self.buyers.values():
+            env.process(buyer.process())
+        if self.joint is not None:
+            env.process(self.joint.process())
+        for line in self.lines.values():
+            env.process(line.process())
+        for iso in self.countries:
+            env.process(Consumer(self, iso).process())
+        env.process(self.recorder.process())
+        env.run(until=self.calendar.months)
+        return self._output()
+
+    def _output(self) -> RunOutput:
+        rec = self.recorder
+        goal, path = rec.goal()
+        return RunOutput(
+            seed=self.streams.seed,
+            goal=_frame(goal, GoalRow),
+            timeseries=_frame(rec.stocks, StockRow),
+            production=_frame(rec.lines, LineRow),
+            budget=_frame(rec.accounts, AccountRow),
+            constraints=_frame(rec.constraints, ConstraintRow),
+            contracts=_frame(self.contracts, ContractRow),
+            capability=_frame(path, CapabilityRow),
+            events=events_scheduled(self.env),
+        )
+
+
+def events_scheduled(env: simpy.Environment) -> int:
+    """SimPy numbers every event it schedules; the next number is the count so far."""
+    return next(env._eid)  # type: ignore[attr-defined]

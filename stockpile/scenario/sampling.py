@@ -1,0 +1,66 @@
+"""Turning a scenario with distributions into one with numbers, for one run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from stockpile.scenario.distributions import Dist
+from stockpile.scenario.schema import Scenario
+
+RngFor = Callable[[str], np.random.Generator]
+
+
+def _walk(value: Any, path: str, draw: Callable[[str, Dist], float]) -> Any:
+    if isinstance(value, Dist):
+        return draw(path, value)
+    if isinstance(value, BaseModel):
+        changes = {}
+        for name in type(value).model_fields:
+            old = getattr(value, name)
+            new = _walk(old, f"{path}.{name}" if path else name, draw)
+            if new is not old:
+                changes[name] = new
+        return value.model_copy(update=changes) if changes else value
+    if isinstance(value, dict):
+        items = {k: _walk(v, f"{path}.{k}", draw) for k, v in value.items()}
+        return items if any(items[k] is not value[k] for k in value) else value
+    if isinstance(value, list):
+        items = [_walk(v, f"{path}.{i}", draw) for i, v in enumerate(value)]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
+
+
+def distributions(scenario: Scenario) -> dict[str, Dist]:
+    """Every uncertain input by its dotted path (the columns a sweep adds to runs.csv)."""
+    found: dict[str, Dist] = {}
+
+    def note(path: str, dist: Dist) -> float:
+        found[path] = dist
+        return 0.0
+
+    _walk(scenario, "", note)
+    return found
+
+
+def concretise(scenario: Scenario, rng_for: RngFor | None,
+               deterministic: bool = False) -> tuple[Scenario, dict[str, float]]:
+    """Draw every distribution (or take its median); return the scenario and the draws.
+
+    Each input has its own stream (``rng_for(path)``), so adding an uncertain input
+    does not change the values drawn for the others.
+    """
+    sampled: dict[str, float] = {}
+
+    def draw(path: str, dist: Dist) -> float:
+        value = dist.median() if deterministic or rng_for is None else dist.sample(rng_for(path))
+        sampled[path] = value
+        return value
+
+    concrete = _walk(scenario, "", draw)
+    concrete._provenance = scenario._provenance
+    concrete._source = scenario._source
+    return concrete, sampled
