@@ -76,7 +76,7 @@ class Holding:
     def expire(self, t: int, refurbish_share: float, refurbish_months: float) -> None:
         """Interceptors past their service life leave, unless life-extended."""
         while self.cohorts and self.cohorts[0][0] <= t:
-            expiry, quantity, product = self.cohorts.pop(0)
+            _, quantity, product = self.cohorts.pop(0)
             quantity = int(quantity)
             kept = int(quantity * refurbish_share)
             self.interceptors -= quantity

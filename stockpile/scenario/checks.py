@@ -105,9 +105,14 @@ def _check_holdings_and_consumption(s: Scenario) -> list[Found]:
     for iso, holdings in s.inventories.items():
         if iso not in s.countries:
             found.append(_unknown(("inventories", iso), "country", iso, s.countries))
-        for system in holdings:
+        for system, row in holdings.items():
             if system not in s.systems:
                 found.append(_unknown(("inventories", iso, system), "system", system, s.systems))
+            product = row.on_order_product
+            if product and (product not in s.products or s.products[product].system != system
+                            or s.products[product].kind != "interceptor"):
+                found.append(((("inventories", iso, system, "on_order_product")),
+                              f"'{product}' is not an interceptor of {system}"))
     for i, gift in enumerate(s.consumption.donations):
         loc = ("consumption", "donations", i)
         if gift.country not in s.countries:

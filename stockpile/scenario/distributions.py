@@ -8,12 +8,20 @@ fails validation instead of run 4,812 of a sweep.
 from __future__ import annotations
 
 import math
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Annotated, Any
 
 import numpy as np
 import scipy.stats
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -22,12 +30,12 @@ def _error(message: str) -> PydanticCustomError:
     return PydanticCustomError("stockpile", message)
 
 
-def _scipy_names() -> set[str]:
-    return {
-        name
-        for name in dir(scipy.stats)
-        if isinstance(getattr(scipy.stats, name), scipy.stats.rv_continuous | scipy.stats.rv_discrete)
-    }
+@cache
+def _scipy_names() -> frozenset[str]:
+    """Distribution names scipy.stats offers (cached: a scenario may hold thousands)."""
+    kinds = scipy.stats.rv_continuous | scipy.stats.rv_discrete
+    return frozenset(name for name in dir(scipy.stats)
+                     if isinstance(getattr(scipy.stats, name), kinds))
 
 
 class Dist(BaseModel):
@@ -114,6 +122,16 @@ def _parse_number(value: Any) -> float | Dist:
         raise _error(f"not a number (got {value!r}; a number or {{dist: NAME, ...}})") from None
 
 
+@dataclass(frozen=True)
+class NumberSpec:
+    """The range of a numeric input, kept in its type so the config reference can show it."""
+
+    lo: float | None
+    hi: float | None
+    what: str
+    integer: bool
+
+
 def bounded(lo: float | None = None, hi: float | None = None, what: str = "",
             integer: bool = False) -> Any:
     """A numeric input type: a number or a distribution, both within [lo, hi]."""
@@ -126,6 +144,7 @@ def bounded(lo: float | None = None, hi: float | None = None, what: str = "",
         float | Dist,
         BeforeValidator(_parse_number),
         AfterValidator(_bounds_check(lo, hi, what, integer)),
+        NumberSpec(lo, hi, what, integer),
     ]
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from stockpile.scenario.checks import check_references
+from stockpile.scenario.distributions import Dist
 from stockpile.scenario.errors import (
     Problem,
     ScenarioError,
@@ -69,11 +71,21 @@ class _Origins:
     def __init__(self) -> None:
         self.paths: dict[tuple[str, ...], str] = {}
 
-    def record(self, data: Any, where: str, prefix: tuple[str, ...] = ()) -> None:
-        self.paths[prefix] = where
+    def record(self, data: Any, where: str, prefix: tuple[str, ...] = (),
+               overwrite: bool = True) -> None:
+        """Note ``where`` for every path in ``data``; ``overwrite=False`` keeps earlier notes,
+        so a YAML per-row override is still blamed on the YAML file, not the CSV row."""
+        if overwrite or prefix not in self.paths:
+            self.paths[prefix] = where
         if isinstance(data, dict):
             for key, value in data.items():
-                self.record(value, where, (*prefix, str(key)))
+                self.record(value, where, (*prefix, str(key)), overwrite)
+
+    def forget(self, prefix: tuple[str, ...]) -> None:
+        """Drop the notes under ``prefix`` (a section a later file replaced)."""
+        n = len(prefix)
+        for path in [p for p in self.paths if p[:n] == prefix]:
+            del self.paths[path]
 
     def locate(self, loc: Sequence[Any]) -> tuple[str, str]:
         parts = tuple(str(p) for p in loc)
@@ -139,12 +151,18 @@ def _load_with_extends(path: Path, origins: _Origins, chain: tuple[Path, ...] = 
         if isinstance(parents, str):
             parents = [parents]
         if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
-            raise ScenarioError([Problem(shown, "extend", "expected a file name or a list of them")])
+            raise ScenarioError([Problem(shown, "extend",
+                                         "expected a file name or a list of them")])
         for parent in parents:
             parent_path = path.parent / parent
             if not parent_path.is_file():
                 raise ScenarioError([Problem(shown, "extend", f"file not found: {parent}")])
             merged = deep_merge(merged, _load_with_extends(parent_path, origins, (*chain, path)))
+    for table in TABLES:
+        if isinstance(data.get(table), dict) and "table" in data[table]:
+            # a file naming its own table replaces the rows it inherited, not merges into them
+            merged.pop(table, None)
+            origins.forget((table,))
     origins.record(data, shown)
     return deep_merge(merged, data)
 
@@ -192,11 +210,12 @@ def _read_table(table: str, csv_path: Path, named_in: str, origins: _Origins,
         raise ScenarioError([Problem(shown, "", f"cannot read CSV: {exc}".splitlines()[0])]) \
             from None
     keys = TABLES[table]
-    missing = [c for c in (*keys, *REQUIRED_COLUMNS[table]) if c not in frame.columns]
+    needed = (*keys, *REQUIRED_COLUMNS[table])
+    missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ScenarioError([Problem(
             shown, "", f"missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)} (needed: {', '.join(keys + REQUIRED_COLUMNS[table])})")])
+            f"{', '.join(repr(m) for m in missing)} (needed: {', '.join(needed)})")])
     rows: dict = {}
     problems = []
     first_row: dict[tuple[str, ...], int] = {}
@@ -222,7 +241,7 @@ def _read_table(table: str, csv_path: Path, named_in: str, origins: _Origins,
         for part in key[:-1]:
             target = target.setdefault(part, {})
         target[key[-1]] = values
-        origins.record(values, f"{shown} (row {row_number})", (table, *key))
+        origins.record(values, f"{shown} (row {row_number})", (table, *key), overwrite=False)
     if problems:
         raise ScenarioError(problems)
     return rows
@@ -247,44 +266,56 @@ def _expand_tables(data: dict, origins: _Origins, main: str, provenance: list[di
 
 
 def _walk_schema(model: type[BaseModel], data: dict, keys: list[str]) -> str | None:
-    """Why a ``--set`` path does not exist in the schema, or None when it does."""
+    """Why a ``--set`` path does not exist in the schema, or None when it does.
+
+    Keys of sections are checked against the schema; names inside mappings (countries,
+    lines, ...) must exist in the scenario, except a new last key in a mapping of numbers
+    (``countries.DEU.plan.patriot=2``), which the reference checks then vet.
+    """
     current: Any = model
     node: Any = data
     for depth, key in enumerate(keys):
         shown = ".".join(keys[: depth + 1])
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            if key not in current.model_fields:
-                hint = did_you_mean(key, current.model_fields)
+        kind, inner = _container(current)
+        if kind == "model":
+            if key not in inner.model_fields:
+                hint = did_you_mean(key, inner.model_fields)
                 return f"unknown key '{shown}'" + (f" ({hint})" if hint else "")
-            current = current.model_fields[key].annotation
+            current = inner.model_fields[key].annotation
             node = node.get(key) if isinstance(node, dict) else None
-            continue
-        if isinstance(node, dict):
-            if key not in node:
-                hint = did_you_mean(key, node)
+        elif kind == "dict":
+            is_new_number = depth == len(keys) - 1 and _container(inner)[0] is None
+            if not (isinstance(node, dict) and key in node) and not is_new_number:
+                hint = did_you_mean(key, node if isinstance(node, dict) else ())
                 return f"no entry '{shown}'" + (f" ({hint})" if hint else "")
-            node = node[key]
-            current = _value_model(current)
-            continue
-        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-            current = _value_model(current)
-            continue
-        return f"unknown key '{shown}' ({'.'.join(keys[:depth])} has no sub-keys)"
+            current, node = inner, node.get(key) if isinstance(node, dict) else None
+        elif kind == "list" and isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            current, node = inner, node[int(key)]
+        else:
+            return f"unknown key '{shown}' ({'.'.join(keys[:depth])} has no sub-keys)"
     return None
 
 
-def _value_model(annotation: Any) -> Any:
-    """The model inside dict[str, Model] / list[Model] / Optional[...], if any."""
-    from typing import get_args
+def _container(annotation: Any) -> tuple[str | None, Any]:
+    """What a schema annotation holds: ("model", M), ("dict", V), ("list", T) or (None, None).
 
-    stack = [annotation]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            return item
-        stack.extend(get_args(item))
-    return None
+    Optional and unions are looked through; the numbers-or-distribution type counts as a
+    plain value, not as the ``Dist`` model.
+    """
+    origin = get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) \
+            and annotation is not Dist:
+        return "model", annotation
+    if origin is dict:
+        return "dict", get_args(annotation)[-1]
+    if origin is list:
+        return "list", get_args(annotation)[0]
+    if origin in (Union, UnionType):
+        for arg in get_args(annotation):
+            found = _container(arg)
+            if found[0] is not None:
+                return found
+    return None, None
 
 
 def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> None:
@@ -308,8 +339,10 @@ def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> 
         for part in keys[:-1]:
             if isinstance(node, list):
                 node = node[int(part)]
-            else:
-                node = node.setdefault(part, {})
+                continue
+            if not isinstance(node.get(part), dict | list):  # absent or blank (plan: null)
+                node[part] = {}
+            node = node[part]
         if isinstance(node, list):
             node[int(keys[-1])] = value
         else:

@@ -27,11 +27,15 @@ def month_field(default: str | None = None, description: str = "") -> object:
 
 
 class TimeConfig(Strict):
+    """The simulated horizon, in calendar months."""
+
     start: str = month_field("2025-07", "first simulated month")
     end: str = month_field("2035-12", "last simulated month")
 
 
 class GoalConfig(Strict):
+    """The collective goal: multiplier × baseline capability, tested at each deadline."""
+
     metric: Literal["ready_fire_units", "fire_units", "interceptors"] = Field(
         "ready_fire_units", description="capability metric the goal counts")
     multiplier: bounded(1e-9, None, "greater than 0") = Field(
@@ -62,33 +66,40 @@ class GoalConfig(Strict):
 class CountryFields(Strict):
     """Inputs of one country; blank ones come from ``country_defaults``."""
 
-    name: str | None = None
-    european: bool | None = None
-    nato_member_since: int | None = None
+    name: str | None = Field(None, description="display name (default: the ISO3 code)")
+    european: bool | None = Field(
+        None, description="counted by goal.members: european (default: true)")
+    nato_member_since: int | None = Field(None, description="year of NATO accession (information)")
     gdp_usd_bn: NonNeg | None = Field(None, description="GDP in the base year, current USD bn")
     gdp_year: int | None = Field(None, description="year of gdp_usd_bn")
     real_growth: Growth | None = Field(None, description="real GDP growth per year")
     deflator: Growth | None = Field(None, description="GDP deflator per year")
     defence_share_start: Share | None = Field(None, description="defence spending / GDP at start")
-    defence_share_start_year: int | None = None
+    defence_share_start_year: int | None = Field(
+        None, description="year defence_share_start refers to")
     defence_share_target: Share | None = Field(
         None, description="pledged core defence share (3.5% Hague pledge)")
-    equipment_share: Share | None = Field(None, description="share of defence spending on equipment")
+    equipment_share: Share | None = Field(
+        None, description="share of defence spending on equipment")
     gbad_share: Share | None = Field(None, description="share of equipment money for GBAD (lever)")
     carry_over: Share | None = Field(None, description="share of unspent GBAD money kept next year")
-    essi_member: bool | None = None
+    essi_member: bool | None = Field(
+        None, description="member of the European Sky Shield Initiative (joint.members: essi; "
+        "default: false)")
     plan: dict[str, NonNeg] | None = Field(
         None, description="system mix of purchases (weights); default: systems held, else "
         "procurement.default_plan")
 
 
 class CountryDefaults(CountryFields):
-    pass
+    """Values for every country field left blank in ``countries``."""
 
 
 class SystemRow(Strict):
-    name: str = ""
-    role: str = ""
+    """A GBAD system: its fire units and the interceptors they fire."""
+
+    name: str = Field("", description="display name")
+    role: str = Field("", description="e.g. long-range, medium-range (information)")
     combat_load: bounded(1, None, "a whole number of at least 1", integer=True) = Field(
         description="interceptors per fire unit for a full load")
     capability_weight: NonNeg = Field(1.0, description="value of one fire unit in the goal")
@@ -96,12 +107,16 @@ class SystemRow(Strict):
 
 
 class ProductRow(Strict):
-    name: str = ""
-    kind: Literal["fire_unit", "interceptor", "component"]
-    system: str | None = None
+    """Something a production line makes: a fire unit, an interceptor, or a component."""
+
+    name: str = Field("", description="display name")
+    kind: Literal["fire_unit", "interceptor", "component"] = Field(
+        description="what the product is")
+    system: str | None = Field(
+        None, description="system a fire unit or interceptor belongs to (blank for a component)")
     mix_share: Share | None = Field(None, description="share of the system's interceptor buys")
     unit_price_eur_m: NonNeg = Field(0.0, description="unit price in price_year, EUR m")
-    price_year: int = 2025
+    price_year: int = Field(2025, description="year unit_price_eur_m is expressed in")
     learning_rate: bounded(0.5, 1.0, "a progress ratio between 0.5 and 1") = Field(
         1.0, description="Wright's law: cost falls to this share per doubling of output")
     prior_units: NonNeg = Field(0.0, description="units built before the start (learning curve)")
@@ -109,75 +124,101 @@ class ProductRow(Strict):
 
 
 class LineRow(Strict):
-    product: str
-    manufacturer: str = ""
-    site: str = ""
-    capacity_per_month: NonNeg
-    ceiling_per_month: NonNeg
+    """A production line (product, manufacturer, site) with its capacity and expansions."""
+
+    product: str = Field(description="product the line makes")
+    manufacturer: str = Field("", description="company (information)")
+    site: str = Field("", description="location (information)")
+    capacity_per_month: NonNeg = Field(description="output at the start, units per month")
+    ceiling_per_month: NonNeg = Field(
+        description="highest capacity expansions can reach, units per month")
     europe_share: Share = Field(1.0, description="share of output open to European buyers")
     expansion_threshold_months: NonNeg = Field(
         24.0, description="committed backlog, in months of output, that triggers an expansion")
     expansion_step_per_month: NonNeg = Field(0.0, description="capacity one expansion adds")
     expansion_lead_months: NonNeg = Field(24.0, description="months from trigger to new capacity")
-    expansion_cost_eur_m: NonNeg = 0.0
+    expansion_cost_eur_m: NonNeg = Field(0.0, description="capital one expansion costs, EUR m")
     manufacturing_lead_months: NonNeg = Field(12.0, description="months from start to delivery")
-    acceptance_rate: bounded(1e-6, 1.0, "a share greater than 0 and at most 1") = 1.0
+    acceptance_rate: bounded(1e-6, 1.0, "a share greater than 0 and at most 1") = Field(
+        1.0, description="share of finished units that pass acceptance")
     components: dict[str, NonNeg] = Field(
         default_factory=dict, description="component product -> quantity per unit")
-    stoppage_rate_per_year: NonNeg = 0.0
-    stoppage_months: NonNeg = 1.0
+    stoppage_rate_per_year: NonNeg = Field(0.0, description="random stoppages per year")
+    stoppage_months: NonNeg = Field(1.0, description="length of one stoppage, months")
     start_date: str | None = month_field(None, "month a new line starts producing")
 
 
 class HoldingRow(Strict):
-    fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = 0
+    """What one country holds of one system at the start."""
+
+    fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
+        0, description="fire units in service")
     loads_per_fire_unit: NonNeg = Field(1.0, description="interceptor stock in combat loads per FU")
-    on_order_fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = 0
-    on_order_interceptors: NonNeg = 0.0
+    on_order_fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
+        0, description="fire units already on order")
+    on_order_interceptors: NonNeg = Field(0.0, description="interceptors already on order")
+    on_order_product: str | None = Field(
+        None, description="interceptor product of on_order_interceptors (default: the mix)")
     retire_year: int | None = Field(None, description="year these fire units retire")
-    as_of: str | None = None
+    as_of: str | None = Field(None, description="date the figures refer to (information)")
 
 
 class DiscountCurve(Strict):
     """Volume discount: max_share × q / (q + half_volume)."""
 
-    max_share: Share = 0.1
-    half_volume: Positive = 200.0
+    max_share: Share = Field(0.1, description="largest discount, as a share of the price")
+    half_volume: Positive = Field(200.0, description="pooled quantity giving half max_share")
 
 
 class BridgeFinancing(Strict):
-    enabled: bool = False
-    limit_eur_m: NonNeg = 0.0
-    repayment_months: NonNeg = 24.0
+    """The lead nation pre-finances members' shares of joint orders."""
+
+    enabled: bool = Field(False, description="offer bridge financing")
+    limit_eur_m: NonNeg = Field(0.0, description="most the lead nation bridges at once, EUR m")
+    repayment_months: NonNeg = Field(24.0, description="months until a member repays")
 
 
 class EuLoan(Strict):
-    amount_eur_m: NonNeg = 0.0
-    first_year: int = 2026
-    min_buyers: int = Field(2, ge=1)
+    """An EU loan facility (SAFE) for joint orders."""
+
+    amount_eur_m: NonNeg = Field(0.0, description="loan money available, EUR m")
+    first_year: int = Field(2026, description="first year loans are available")
+    min_buyers: int = Field(2, ge=1, description="fewest countries in a joint order to qualify")
 
 
 class JointConfig(Strict):
-    lead: str = "DEU"
-    members: list[str] | Literal["essi"] = "essi"
-    systems: list[str] = Field(default_factory=lambda: ["iris_t_slm", "patriot", "arrow3"])
+    """Joint procurement led by one nation (used when procurement.mode is joint)."""
+
+    lead: str = Field("DEU", description="ISO3 code of the lead nation")
+    members: list[str] | Literal["essi"] = Field(
+        "essi", description="ISO3 codes in the programme, or 'essi' for every essi_member")
+    systems: list[str] = Field(default_factory=lambda: ["iris_t_slm", "patriot", "arrow3"],
+                               description="systems bought through the programme")
     pooling_interval_months: bounded(1, None, "a whole number of months, at least 1",
-                                     integer=True) = 12
-    coordination_delay_months: NonNeg = 3.0
-    contracting_delay_months: NonNeg = 6.0
-    discount: DiscountCurve = Field(default_factory=DiscountCurve)
-    priority: bool = True
+                                     integer=True) = Field(
+        12, description="months between pooled contracts")
+    coordination_delay_months: NonNeg = Field(3.0, description="months to agree a pool")
+    contracting_delay_months: NonNeg = Field(6.0, description="months to sign a pooled contract")
+    discount: DiscountCurve = Field(default_factory=DiscountCurve,
+                                    description="volume discount from the pooled quantity")
+    priority: bool = Field(True, description="framework orders are served before later "
+                           "national orders")
     framework_years: NonNeg = Field(
         5.0, description="years of demand a framework commits, counted toward expansion triggers")
-    bridge: BridgeFinancing = Field(default_factory=BridgeFinancing)
-    eu_loan: EuLoan = Field(default_factory=EuLoan)
+    bridge: BridgeFinancing = Field(default_factory=BridgeFinancing,
+                                    description="lead-nation bridge financing")
+    eu_loan: EuLoan = Field(default_factory=EuLoan, description="EU loan facility")
 
 
 class ProcurementConfig(Strict):
-    mode: Literal["national", "joint"] = "national"
+    """How countries decide what to buy and sign contracts."""
+
+    mode: Literal["national", "joint"] = Field(
+        "national", description="national: each country buys alone; joint: see joint")
     decision_month: int = Field(1, ge=1, le=12, description="calendar month of yearly decisions")
-    contracting_delay_months: NonNeg = 6.0
-    down_payment_share: Share = 0.2
+    contracting_delay_months: NonNeg = Field(
+        6.0, description="months from decision to signed national contract")
+    down_payment_share: Share = Field(0.2, description="share of a contract paid at signature")
     reserve_loads: NonNeg = Field(1.0, description="interceptor reserve per FU, in combat loads")
     default_plan: dict[str, NonNeg] = Field(
         default_factory=dict, description="system weights for countries that hold no system")
@@ -186,59 +227,87 @@ class ProcurementConfig(Strict):
 
 
 class EconomyConfig(Strict):
-    usd_per_eur: Positive = 1.08
-    defence_inflation: Growth = 0.03
-    pledge_year: int = 2035
-    path: Literal["linear", "front_loaded", "back_loaded"] = "linear"
-    tranche: Literal["yearly", "monthly"] = "yearly"
+    """Money shared by all countries: exchange rate, prices, the pledge path."""
+
+    usd_per_eur: Positive = Field(1.08, description="exchange rate for GDP given in USD")
+    defence_inflation: Growth = Field(0.03, description="yearly defence price inflation")
+    pledge_year: int = Field(2035, description="year the defence share reaches its target")
+    path: Literal["linear", "front_loaded", "back_loaded"] = Field(
+        "linear", description="shape of the defence share path from start to target")
+    tranche: Literal["yearly", "monthly"] = Field(
+        "yearly", description="GBAD money credited once a fiscal year or monthly")
 
 
 class DonationEvent(Strict):
-    country: str
-    system: str
+    """One scheduled donation (to Ukraine) from a country's stock."""
+
+    country: str = Field(description="ISO3 code of the donor")
+    system: str = Field(description="system donated")
     date: str = month_field(None, "month of the donation")
-    fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = 0
-    interceptors: NonNeg = 0.0
+    fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
+        0, description="fire units donated")
+    interceptors: NonNeg = Field(0.0, description="interceptors donated")
 
 
 class ConflictConfig(Strict):
-    enabled: bool = False
-    start_year: bounded(1900, 2200, "a decimal year") = 2030.0
-    duration_months: NonNeg = 12.0
-    interceptors_per_ready_fu_per_day: NonNeg = 1.0
-    fire_unit_attrition_per_month: Share = 0.0
+    """An optional conflict that fires interceptors and destroys fire units."""
+
+    enabled: bool = Field(False, description="simulate a conflict")
+    start_year: bounded(1900, 2200, "a decimal year") = Field(
+        2030.0, description="start, as a decimal year (2030.5 = July 2030)")
+    duration_months: NonNeg = Field(12.0, description="length of the conflict, months")
+    interceptors_per_ready_fu_per_day: NonNeg = Field(
+        1.0, description="interceptors fired per ready fire unit per day")
+    fire_unit_attrition_per_month: Share = Field(
+        0.0, description="share of fire units lost per month of conflict")
 
 
 class ConsumptionConfig(Strict):
-    training_multiplier: NonNeg = 1.0
-    donations: list[DonationEvent] = Field(default_factory=list)
+    """Interceptors and fire units leaving the stock: training, donations, expiry, conflict."""
+
+    training_multiplier: NonNeg = Field(
+        1.0, description="scales every system's training_shots_per_fu_year")
+    donations: list[DonationEvent] = Field(default_factory=list,
+                                           description="scheduled donations")
     diverted_share: dict[str, Share] = Field(
         default_factory=dict, description="country -> share of interceptor deliveries donated")
     refurbish_share: Share = Field(0.0, description="share of expiring interceptors life-extended")
-    refurbish_years: NonNeg = 10.0
-    conflict: ConflictConfig = Field(default_factory=ConflictConfig)
+    refurbish_years: NonNeg = Field(10.0, description="years of life a refurbishment adds")
+    conflict: ConflictConfig = Field(default_factory=ConflictConfig,
+                                     description="optional conflict")
 
 
 class OutputConfig(Strict):
-    frequency: Literal["month", "quarter", "year"] = "month"
+    """What a run writes."""
+
+    frequency: Literal["month", "quarter", "year"] = Field(
+        "month", description="time step of timeseries.csv")
 
 
 class Scenario(Strict):
-    name: str = "scenario"
-    description: str = ""
-    time: TimeConfig = Field(default_factory=TimeConfig)
-    goal: GoalConfig = Field(default_factory=GoalConfig)
-    economy: EconomyConfig = Field(default_factory=EconomyConfig)
-    country_defaults: CountryDefaults = Field(default_factory=CountryDefaults)
-    countries: dict[str, CountryFields]
-    systems: dict[str, SystemRow]
-    products: dict[str, ProductRow]
-    lines: dict[str, LineRow]
-    inventories: dict[str, dict[str, HoldingRow]] = Field(default_factory=dict)
-    procurement: ProcurementConfig = Field(default_factory=ProcurementConfig)
-    joint: JointConfig = Field(default_factory=JointConfig)
-    consumption: ConsumptionConfig = Field(default_factory=ConsumptionConfig)
-    output: OutputConfig = Field(default_factory=OutputConfig)
+    """A whole scenario file, after ``extend:``, tables and ``--set`` are applied."""
+
+    name: str = Field("scenario", description="short name shown in results")
+    description: str = Field("", description="free text about the scenario")
+    time: TimeConfig = Field(default_factory=TimeConfig, description="simulated horizon")
+    goal: GoalConfig = Field(default_factory=GoalConfig, description="the collective goal")
+    economy: EconomyConfig = Field(default_factory=EconomyConfig,
+                                   description="prices, exchange rate, pledge path")
+    country_defaults: CountryDefaults = Field(default_factory=CountryDefaults,
+                                              description="values for blank country fields")
+    countries: dict[str, CountryFields] = Field(description="country inputs by ISO3 code")
+    systems: dict[str, SystemRow] = Field(description="GBAD systems by name")
+    products: dict[str, ProductRow] = Field(description="fire units, interceptors, components")
+    lines: dict[str, LineRow] = Field(description="production lines by name")
+    inventories: dict[str, dict[str, HoldingRow]] = Field(
+        default_factory=dict, description="holdings at the start: country -> system -> row")
+    procurement: ProcurementConfig = Field(default_factory=ProcurementConfig,
+                                           description="buying decisions and contracts")
+    joint: JointConfig = Field(default_factory=JointConfig,
+                               description="joint procurement programme")
+    consumption: ConsumptionConfig = Field(default_factory=ConsumptionConfig,
+                                           description="training, donations, expiry, conflict")
+    output: OutputConfig = Field(default_factory=OutputConfig, description="what a run writes")
 
     #: source and confidence of each table row, kept for the report (never for the model)
     _provenance: list[dict] = PrivateAttr(default_factory=list)

@@ -1,0 +1,147 @@
+"""Results folders: CSV files a spreadsheet reads safely, written atomically, plus a manifest.
+
+A folder is first written under a temporary name beside its final place and
+renamed when complete, so a crash never leaves a half-written results folder,
+and an existing folder is replaced only with ``--force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from stockpile.scenario.schema import Scenario
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PACKAGES = ("stockpile", "simpy", "numpy", "pandas", "scipy", "pydantic", "click", "pyyaml")
+
+
+class FolderExists(Exception):
+    """The results folder is there already and the user did not say --force."""
+
+
+def escape_text(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """UTF-8, comma, dot decimal, one header row, no index; formulas escaped."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(escape_text)
+    return safe.to_csv(index=False, lineterminator="\n")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write beside the target, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    write_atomic(path, csv_text(frame))
+
+
+def append_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Append rows (header only when the file is new); used for streamed chunks."""
+    text = csv_text(frame)
+    if path.exists() and path.stat().st_size > 0:
+        text = text.split("\n", 1)[1]
+    with path.open("a", encoding="utf-8", newline="") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def scenario_json(scenario: Scenario) -> dict:
+    return scenario.model_dump(mode="json")
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    text = json.dumps(scenario_json(scenario), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def manifest(scenario: Scenario, **details: Any) -> dict:
+    """Enough to reproduce the folder: resolved scenario, hash, seed, design, versions."""
+    return {
+        "command": " ".join(["stockpile", *sys.argv[1:]]),
+        "scenario_file": scenario._source,
+        "scenario_hash": scenario_hash(scenario),
+        **details,
+        "versions": versions(),
+        "scenario": scenario_json(scenario),
+    }
+
+
+def write_json(data: dict, path: Path) -> None:
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def check_free(out: Path, force: bool) -> None:
+    if out.exists() and any(out.iterdir()) and not force:
+        raise FolderExists(f"{out}: results folder exists (use --force to replace it)")
+
+
+@contextlib.contextmanager
+def staged_folder(out: Path, force: bool) -> Iterator[Path]:
+    """A temporary folder renamed to ``out`` only when the block finishes without error."""
+    check_free(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial"))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+        os.replace(stage, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(stage, out)
+
+
+def default_out(command: str, scenario: Scenario) -> Path:
+    return Path("results") / f"{scenario.name}-{command}"

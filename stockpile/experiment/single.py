@@ -1,0 +1,26 @@
+"""One replication written to a results folder (``stockpile run``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stockpile.api import DEFAULT_SEED, simulate
+from stockpile.experiment.output import manifest, now_iso, staged_folder, write_csv, write_json
+from stockpile.experiment.tables import RUN_FILES, run_tables
+from stockpile.model.world import RunOutput
+from stockpile.scenario.schema import Scenario
+
+
+def run_once(scenario: Scenario, out: Path, seed: int | None = None,
+             deterministic: bool = False, force: bool = False) -> RunOutput:
+    """Simulate once and write every table, or nothing if anything fails."""
+    started = now_iso()
+    seed = DEFAULT_SEED if seed is None else seed
+    output = simulate(scenario, seed=seed, deterministic=deterministic)
+    with staged_folder(out, force) as stage:
+        for name, frame in run_tables(output).items():
+            write_csv(frame, stage / RUN_FILES[name])
+        write_json(manifest(scenario, kind="run", seed=seed, deterministic=deterministic, runs=1,
+                            design={"points": 1}, events=output.events, started=started,
+                            finished=now_iso()), stage / "manifest.json")
+    return output

@@ -1,0 +1,51 @@
+"""A run's tables as they appear in a results folder: with point, run and seed columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from stockpile.model.world import RunOutput
+
+#: table name -> file name, in the order they are written
+RUN_FILES = {
+    "runs": "runs.csv",
+    "timeseries": "timeseries.csv",
+    "production": "production.csv",
+    "budget": "budget.csv",
+    "constraints": "constraints.csv",
+    "contracts": "contracts.csv",
+    "capability": "capability.csv",
+}
+GOAL_COLUMNS = ["point", "run", "seed", "deadline", "value", "baseline", "target", "ratio",
+                "met", "first_met"]
+
+
+def _tagged(frame: pd.DataFrame, point: int, run: int) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.insert(0, "run", run)
+    frame.insert(0, "point", point)
+    return frame
+
+
+def runs_table(output: RunOutput, point: int, run: int,
+               inputs: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per deadline, then the run's sampled inputs (and lever values) as columns."""
+    frame = _tagged(output.goal, point, run)
+    frame.insert(2, "seed", output.seed)
+    values = {**(inputs or {}), **output.sampled}
+    for path in sorted(values):
+        frame[path] = values[path]
+    return frame
+
+
+def run_tables(output: RunOutput, point: int = 0, run: int = 0,
+               inputs: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
+    return {
+        "runs": runs_table(output, point, run, inputs),
+        "timeseries": _tagged(output.timeseries, point, run),
+        "production": _tagged(output.production, point, run),
+        "budget": _tagged(output.budget, point, run),
+        "constraints": _tagged(output.constraints, point, run),
+        "contracts": _tagged(output.contracts, point, run),
+        "capability": _tagged(output.capability, point, run),
+    }

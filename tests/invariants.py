@@ -1,0 +1,80 @@
+"""The invariants of SPEC 2.7, checked on a run's tables (used by many test files)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stockpile.model.world import RunOutput
+from stockpile.scenario import resolve
+from stockpile.scenario.schema import Scenario
+
+TOL = 1e-6
+
+
+def opening_stocks(scenario: Scenario) -> dict[tuple[str, str], tuple[int, int]]:
+    """(fire units, interceptors) each holding starts with, from the inventories."""
+    found = {}
+    for iso, rows in scenario.inventories.items():
+        for system, row in rows.items():
+            load = int(scenario.systems[system].combat_load)
+            interceptors = round(int(row.fire_units) * float(row.loads_per_fire_unit) * load)
+            found[(iso, system)] = (int(row.fire_units), interceptors)
+    return found
+
+
+def check_stock_balance(scenario: Scenario, ts: pd.DataFrame) -> None:
+    """opening + delivered − consumed − donated − expired − lost = closing, per row."""
+    opening = opening_stocks(scenario)
+    numeric = ts.select_dtypes("number")
+    assert (numeric >= 0).all().all(), "a stock or flow went negative"
+    for (iso, system), group in ts.groupby(["country", "system"], sort=False):
+        fu0, int0 = opening.get((iso, system), (0, 0))
+        prev_int = np.concatenate([[int0], group["interceptors"].to_numpy()[:-1]])
+        flows = (group["delivered"] - group["consumed"] - group["donated"] - group["expired"]
+                 - group["lost"]).to_numpy()
+        assert (prev_int + flows == group["interceptors"].to_numpy()).all(), \
+            f"interceptor balance broken for {iso}/{system}"
+        prev_fu = np.concatenate([[fu0], group["fire_units"].to_numpy()[:-1]])
+        fu_flows = (group["fire_units_delivered"] - group["fire_units_donated"]
+                    - group["fire_units_retired"] - group["fire_units_lost"]).to_numpy()
+        assert (prev_fu + fu_flows == group["fire_units"].to_numpy()).all(), \
+            f"fire-unit balance broken for {iso}/{system}"
+        load = int(scenario.systems[system].combat_load)
+        ready = np.minimum(group["fire_units"], group["interceptors"] // load)
+        assert (ready == group["ready_fire_units"]).all()
+
+
+def check_money(budget: pd.DataFrame) -> None:
+    """credited = available + committed + paid + lapsed; nothing negative."""
+    for column in ("credited_eur_m", "available_eur_m", "committed_eur_m", "paid_eur_m",
+                   "lapsed_eur_m"):
+        assert (budget[column] >= -TOL).all(), f"{column} went negative"
+    gap = budget["credited_eur_m"] - (budget["available_eur_m"] + budget["committed_eur_m"]
+                                      + budget["paid_eur_m"] + budget["lapsed_eur_m"])
+    assert gap.abs().max() < 1e-6 * max(1.0, budget["credited_eur_m"].abs().max()), \
+        "money is not conserved"
+    for _, group in budget.groupby("account"):
+        for column in ("credited_eur_m", "paid_eur_m", "lapsed_eur_m"):
+            assert (group[column].diff().dropna() >= -TOL).all(), f"{column} went backwards"
+
+
+def check_production(production: pd.DataFrame) -> None:
+    """started = delivered + in work + rejected; output never above capacity."""
+    for line, group in production.groupby("line", sort=False):
+        started = group["started"].cumsum()
+        done = group["delivered"].cumsum() + group["rejected"].cumsum() + group["in_work"]
+        assert (started == done).all(), f"units lost on line {line}"
+        capacity = group["europe_capacity_per_month"].cumsum()
+        assert (started <= capacity + 1 + TOL).all(), f"line {line} beat its capacity"
+        assert (group[["started", "delivered", "rejected", "in_work", "backlog"]] >= 0).all().all()
+
+
+def check_all(scenario: Scenario, output: RunOutput) -> None:
+    if scenario.output.frequency == "month":
+        check_stock_balance(scenario, output.timeseries)
+        check_production(output.production)
+    check_money(output.budget)
+    members = resolve.goal_members(scenario)
+    assert set(output.goal["deadline"]) == set(scenario.goal.deadlines)
+    assert members

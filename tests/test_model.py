@@ -1,0 +1,196 @@
+"""Closed-form checks of the SimPy model in deterministic mode, each worked out by hand.
+
+Conventions the expectations follow: month t is an index from the start; budgets
+credit at phase 0.0, decisions at 0.1, lines at 0.2, consumption at 0.3, and the
+tables record the state at the close of month t.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from stockpile.api import simulate
+from stockpile.scenario.load import deep_merge
+from stockpile.scenario.schema import Scenario
+from tests.invariants import check_all
+
+#: one country whose GBAD money is exactly 100 EUR m a year, one system, no frictions
+FLAT: dict[str, Any] = {
+    "name": "flat",
+    "time": {"start": "2025-01", "end": "2027-12"},
+    "goal": {"deadlines": [2026, 2027], "multiplier": 2},
+    "economy": {"usd_per_eur": 1.0, "defence_inflation": 0.0},
+    "country_defaults": {
+        "real_growth": 0.0, "deflator": 0.0, "gdp_year": 2025, "defence_share_start_year": 2025,
+        "defence_share_start": 0.02, "defence_share_target": 0.02, "equipment_share": 0.5,
+        "gbad_share": 0.1, "carry_over": 1.0,
+    },
+    # 100 USD bn = 100 EUR bn = 100,000 EUR m; × 0.02 × 0.5 × 0.1 = 100 EUR m a year
+    "countries": {"AAA": {"gdp_usd_bn": 100}},
+    "systems": {"sam": {"combat_load": 10}},
+    "products": {
+        "sam_fu": {"kind": "fire_unit", "system": "sam", "unit_price_eur_m": 1e9},
+        "sam_int": {"kind": "interceptor", "system": "sam", "unit_price_eur_m": 1.0},
+    },
+    "lines": {
+        "fu_line": {"product": "sam_fu", "capacity_per_month": 1, "ceiling_per_month": 1,
+                    "manufacturing_lead_months": 0},
+        "int_line": {"product": "sam_int", "capacity_per_month": 8, "ceiling_per_month": 8,
+                     "manufacturing_lead_months": 3},
+    },
+    "inventories": {"AAA": {"sam": {"fire_units": 10, "loads_per_fire_unit": 0}}},
+    "procurement": {"contracting_delay_months": 2, "reserve_loads": 0.0,
+                    "down_payment_share": 0.2},
+}
+
+
+def scenario(**changes: Any) -> Scenario:
+    return Scenario.model_validate(deep_merge(copy.deepcopy(FLAT), changes))
+
+
+def series(output, column: str, country: str = "AAA", system: str = "sam") -> list:
+    ts = output.timeseries
+    return ts[(ts.country == country) & (ts.system == system)][column].tolist()
+
+
+def test_stock_path_matches_closed_form() -> None:
+    """Need 100 interceptors, afford 100 at P = 1: delivered at C = 8 a month after d + L."""
+    s = scenario()
+    out = simulate(s, deterministic=True)
+    capacity, delay, lead, bought = 8, 2, 3, 100
+    # signed in month d; the line starts C units in months d, d+1, ...; each batch is
+    # finished L months later, so by the close of month t, C·(t − d − L + 1) have arrived
+    expected = [min(bought, capacity * max(0, t - delay - lead + 1)) for t in range(36)]
+    assert series(out, "interceptors") == expected
+    check_all(s, out)
+
+
+def test_money_follows_contract_and_deliveries() -> None:
+    s = scenario()
+    out = simulate(s, deterministic=True)
+    budget = out.budget[out.budget.account == "AAA"].set_index("date")
+    # signed in 2025-03: 100 committed, 20 paid down; then 80% of 1.0 per unit delivered
+    assert budget.loc["2025-02", "committed_eur_m"] == pytest.approx(0.0)
+    assert budget.loc["2025-03", "paid_eur_m"] == pytest.approx(20.0)
+    assert budget.loc["2025-06", "paid_eur_m"] == pytest.approx(20.0 + 0.8 * 8)
+    assert budget.loc["2027-12", "paid_eur_m"] == pytest.approx(100.0)
+    assert budget.loc["2027-12", "credited_eur_m"] == pytest.approx(300.0)
+
+
+def test_carry_over_keeps_a_share_of_unspent_money() -> None:
+    """Nothing affordable: 100 a year, half the unspent money lapses each January."""
+    s = scenario(country_defaults={"carry_over": 0.5},
+                 products={"sam_int": {"unit_price_eur_m": 1e9}})
+    out = simulate(s, deterministic=True)
+    budget = out.budget[out.budget.account == "AAA"].set_index("date")
+    assert budget.loc["2025-12", "available_eur_m"] == pytest.approx(100.0)
+    assert budget.loc["2026-01", "available_eur_m"] == pytest.approx(50.0 + 100.0)
+    assert budget.loc["2027-01", "available_eur_m"] == pytest.approx(75.0 + 100.0)
+    assert budget.loc["2027-01", "lapsed_eur_m"] == pytest.approx(50.0 + 75.0)
+
+
+def test_expansion_arrives_exactly_at_trigger_plus_lead() -> None:
+    """Backlog of 100 at 8 a month is 12.5 months: above a 6-month threshold at signing."""
+    s = scenario(lines={"int_line": {"ceiling_per_month": 20, "expansion_threshold_months": 6,
+                                     "expansion_step_per_month": 5,
+                                     "expansion_lead_months": 4,
+                                     "expansion_cost_eur_m": 50}})
+    out = simulate(s, deterministic=True)
+    line = out.production[out.production.line == "int_line"].set_index("date")
+    # signed and triggered in 2025-03 (month 2); on line in month 2 + 4 = 2025-07
+    assert line.loc["2025-06", "capacity_per_month"] == 8
+    assert line.loc["2025-07", "capacity_per_month"] == 13
+    assert line.loc["2025-07", "started"] == 13
+    assert line.loc["2025-03", "expansions_pending"] == 1
+    assert line.loc["2025-06", "expansion_capex_eur_m"] == 50
+    # in 2025-07 the backlog (100 − 16 delivered = 84) still exceeds 6 × 13: a second one
+    assert line.loc["2025-07", "expansion_capex_eur_m"] == 100
+    assert line.loc["2025-11", "capacity_per_month"] == 18
+
+
+def test_donation_schedule_removes_stock_at_its_date() -> None:
+    s = scenario(inventories={"AAA": {"sam": {"loads_per_fire_unit": 3}}},
+                 consumption={"donations": [
+                     {"country": "AAA", "system": "sam", "date": "2025-04", "fire_units": 2,
+                      "interceptors": 25}]})
+    out = simulate(s, deterministic=True)
+    ts = out.timeseries.set_index("date")
+    assert ts.loc["2025-03", "interceptors"] == 300
+    assert ts.loc["2025-04", "interceptors"] == 275
+    assert ts.loc["2025-04", "donated"] == 25
+    assert ts.loc["2025-04", "fire_units"] == 8
+    assert ts.loc["2025-04", "fire_units_donated"] == 2
+    check_all(s, out)
+
+
+def test_interceptors_expire_at_end_of_service_life() -> None:
+    """24 in stock with a 2-year life: half leave after 12 months, half after 24."""
+    s = scenario(products={"sam_int": {"shelf_life_years": 2, "unit_price_eur_m": 1e9}},
+                 inventories={"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 1.2}}})
+    out = simulate(s, deterministic=True)
+    ts = out.timeseries.set_index("date")
+    assert ts.loc["2025-12", "interceptors"] == 24
+    assert ts.loc["2026-01", "expired"] == 12
+    assert ts.loc["2026-01", "interceptors"] == 12
+    assert ts.loc["2027-01", "expired"] == 12
+    assert ts.loc["2027-01", "interceptors"] == 0
+
+
+def test_delivered_interceptors_expire_after_their_life() -> None:
+    s = scenario(products={"sam_int": {"shelf_life_years": 1}})
+    out = simulate(s, deterministic=True)
+    expired = series(out, "expired")
+    delivered = series(out, "delivered")
+    # each month's delivery leaves exactly 12 months later
+    for t in range(12, 36):
+        assert expired[t] == delivered[t - 12]
+
+
+def test_conflict_drains_stock_to_zero_and_records_the_rest_as_unmet() -> None:
+    """2 ready fire units × 1 a day × 30.44 days: 60 demanded, 20 held, 40 unmet."""
+    s = scenario(products={"sam_int": {"unit_price_eur_m": 1e9}},
+                 inventories={"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 1}}},
+                 consumption={"conflict": {"enabled": True, "start_year": 2025.25,
+                                           "duration_months": 6,
+                                           "interceptors_per_ready_fu_per_day": 1.0}})
+    out = simulate(s, deterministic=True)
+    ts = out.timeseries.set_index("date")
+    assert ts.loc["2025-03", "interceptors"] == 20
+    assert ts.loc["2025-04", "consumed"] == 20
+    assert ts.loc["2025-04", "unmet"] == 40
+    assert ts.loc["2025-04", "interceptors"] == 0
+    assert (out.timeseries["interceptors"] >= 0).all()
+    check_all(s, out)
+
+
+def test_training_fires_at_the_yearly_rate() -> None:
+    s = scenario(systems={"sam": {"training_shots_per_fu_year": 1.2}},
+                 products={"sam_int": {"unit_price_eur_m": 1e9}},
+                 inventories={"AAA": {"sam": {"fire_units": 10, "loads_per_fire_unit": 5}}})
+    out = simulate(s, deterministic=True)
+    consumed = series(out, "consumed")
+    assert sum(consumed[:12]) == 12  # 10 fire units × 1.2 a year
+    assert sum(consumed) == 36
+
+
+def test_goal_verdict_and_first_month() -> None:
+    """Baseline: 0 ready (no interceptors); metric 'fire_units' counts 10 -> never doubles."""
+    s = scenario(goal={"metric": "interceptors", "multiplier": 2})
+    out = simulate(s, deterministic=True)
+    goal = out.goal.set_index("deadline")
+    # interceptors at the close of the first month is 0, so the target is 0 and met at once
+    assert goal.loc[2026, "baseline"] == 0
+    assert bool(goal.loc[2026, "met"])
+    s = scenario(goal={"metric": "interceptors", "multiplier": 2},
+                 inventories={"AAA": {"sam": {"loads_per_fire_unit": 0.5}}})
+    out = simulate(s, deterministic=True)
+    goal = out.goal.set_index("deadline")
+    # 50 at start; need 100 in total (= 50 more, with no reserve) -> 100 = 2 × 50 reached
+    # when 50 have arrived: 8·(t − 4) ≥ 50 -> t = 11 (2025-12)
+    assert goal.loc[2026, "baseline"] == 50
+    assert goal.loc[2026, "target"] == 100
+    assert goal.loc[2026, "first_met"] == "2025-12"
+    assert bool(goal.loc[2027, "met"])
