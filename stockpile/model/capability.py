@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 PHASE = 0.9  # after everything else in the month: the state at the month's close
 BINDING_ORDER = ("components", "capacity", "money", "none")
+LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
 
 
@@ -50,6 +51,8 @@ class Recorder:
         self.lines: list = []
         self.accounts: list[AccountRow] = []
         self.constraints: list[ConstraintRow] = []
+        self._counted: list[tuple[Holding, float]] = []
+        self._seen = -1
 
     def process(self) -> Generator:
         world = self.world
@@ -62,14 +65,17 @@ class Recorder:
             yield world.env.timeout(1)
 
     def goal_value(self) -> float:
-        weights = self.world.weights
-        name = self.metric
-        total = 0.0
-        for (iso, system), holding in self.world.holdings.items():
-            if iso in self.members:
-                value = metric(holding, name)
-                total += value if name == "interceptors" else weights[system] * value
-        return total
+        """The metric summed over member countries (holdings may appear during the run)."""
+        holdings = self.world.holdings
+        if len(holdings) != self._seen:
+            weights = self.world.weights
+            self._counted = [(h, 1.0 if self.metric == "interceptors" else weights[system])
+                             for (iso, system), h in holdings.items() if iso in self.members]
+            self._seen = len(holdings)
+        if self.metric == "ready_fire_units":
+            return sum(w * min(h.fire_units, h.interceptors // h.combat_load)
+                       for h, w in self._counted)
+        return sum(w * metric(h, self.metric) for h, w in self._counted)
 
     def record(self, date: str) -> None:
         world = self.world
@@ -92,21 +98,19 @@ class Recorder:
     def binding(self) -> dict[str, str]:
         """What held each country back this month: components, capacity, money or none."""
         world = self.world
-        found: dict[str, set[str]] = {iso: set() for iso in world.countries}
+        rank = {kind: i for i, kind in enumerate(BINDING_ORDER)}
+        found = {iso: "money" if buyer.money_limited else "none"
+                 for iso, buyer in world.buyers.items()}
         for line in world.lines.values():
-            kind = {"components": "components", "capacity": "capacity",
-                    "stopped": "capacity"}.get(line.limited_by)
+            kind = LIMIT_KIND.get(line.limited_by)
             if kind is None:
                 continue
             for order in line.orders:
                 if order.unstarted:
                     for buyer in order.buyers:
-                        found[buyer].add(kind)
-        for iso, buyer in world.buyers.items():
-            if buyer.money_limited:
-                found[iso].add("money")
-        return {iso: next((k for k in BINDING_ORDER if k in kinds), "none")
-                for iso, kinds in found.items()}
+                        if rank[kind] < rank[found[buyer]]:
+                            found[buyer] = kind
+        return found
 
     def goal(self) -> tuple[list[GoalRow], list[CapabilityRow]]:
         """Verdict per deadline, and the metric's path as a ratio of the baseline."""

@@ -11,8 +11,6 @@ import bisect
 import math
 
 NEVER = math.inf
-FLOW_FIELDS = ("delivered", "consumed", "donated", "expired", "lost", "unmet",
-               "fu_delivered", "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
 
 
 class Holding:
@@ -21,7 +19,7 @@ class Holding:
     __slots__ = ("cohorts", "combat_load", "consumed", "country", "delivered", "delivered_joint",
                  "donated", "expired", "fire_units", "fu_delivered", "fu_donated", "fu_lost",
                  "fu_on_order", "fu_pending", "fu_retired", "interceptors", "legacy", "lost",
-                 "next_expiry", "on_order", "pending", "system", "totals", "unmet")
+                 "next_expiry", "on_order", "pending", "system", "unmet")
 
     def __init__(self, country: str, system: str, combat_load: int):
         self.country = country
@@ -36,16 +34,13 @@ class Holding:
         self.fu_on_order = 0
         self.pending = 0  # interceptors decided, contract not yet signed
         self.fu_pending = 0
-        self.totals = dict.fromkeys(FLOW_FIELDS, 0)
         self.reset_flows()
 
     def reset_flows(self) -> None:
-        """Start a new reporting period; the totals keep the whole run."""
-        for name in FLOW_FIELDS:
-            value = getattr(self, name, 0)
-            if value:
-                self.totals[name] += value
-            setattr(self, name, 0)
+        """Start a new reporting period: the flows count what happened since the last row."""
+        self.delivered = self.consumed = self.donated = self.expired = self.lost = 0
+        self.unmet = self.fu_delivered = self.fu_donated = self.fu_retired = self.fu_lost = 0
+        self.delivered_joint = 0
 
     @property
     def ready_fire_units(self) -> int:

@@ -53,7 +53,11 @@ class RunOutput:
 
 
 def _frame(rows: list, row_type: type) -> pd.DataFrame:
-    return pd.DataFrame.from_records(rows, columns=list(row_type._fields))
+    """Column by column: much faster than pandas inferring types row by row."""
+    columns = list(row_type._fields)
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
 
 
 class World:
