@@ -99,6 +99,8 @@ class ProductionLine:
         start = config.start_date
         self.start_t = world.calendar.index(start) if start else 0
         self.orders: list[Order] = []
+        self.unstarted = 0  # European units contracted and not started, all orders
+        self.backlog = 0  # European units contracted and not yet delivered, all orders
         self.wip: deque[tuple[int, list[tuple[Order | None, int]]]] = deque()
         self.downstream: list[ProductionLine] = []
         self.framework_units = 0.0  # committed future demand that counts toward expansion
@@ -117,15 +119,8 @@ class ProductionLine:
     def add(self, order: Order) -> None:
         self.orders.append(order)
         self.orders.sort(key=lambda o: (o.priority, o.contract_id))
-
-    @property
-    def unstarted(self) -> int:
-        return sum(o.unstarted for o in self.orders)
-
-    @property
-    def backlog(self) -> int:
-        """European units contracted and not yet delivered."""
-        return sum(o.unstarted + o.in_work for o in self.orders)
+        self.unstarted += order.unstarted
+        self.backlog += order.unstarted + order.in_work
 
     def months_to_clear(self, t: int, extra: int) -> float:
         """How long a new order would wait, to pick the line that delivers soonest."""
@@ -200,6 +195,7 @@ class ProductionLine:
             for order in self.orders:
                 part = min(left, order.unstarted)
                 if part:
+                    self.unstarted -= part
                     order.unstarted -= part
                     order.in_work += part
                     batch.append((order, part))
@@ -213,6 +209,8 @@ class ProductionLine:
             self._finish(t)
 
     def _finish(self, t: int) -> None:
+        if not self.wip or self.wip[0][0] > t:
+            return
         while self.wip and self.wip[0][0] <= t:
             _, batch = self.wip.popleft()
             for order, count in batch:
@@ -226,6 +224,8 @@ class ProductionLine:
                     continue
                 order.in_work -= count
                 order.unstarted += rejected  # failed units are built again
+                self.unstarted += rejected
+                self.backlog -= accepted
                 if accepted:
                     order.delivered += accepted
                     self.world.deliver(order, order.split(accepted))
