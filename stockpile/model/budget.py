@@ -64,6 +64,18 @@ class Account:
         self.committed -= amount
         self.paid += amount
 
+    def receive(self, amount: float, repayable: bool = False) -> None:
+        """Loan or bridge money in: credited like a budget, and remembered as received (owed)."""
+        self.credit(amount)
+        self.received += amount
+        if repayable:
+            self.owed += amount
+
+    def spend(self, amount: float) -> None:
+        """Money out at once (a loan made, a loan repaid): committed and paid in one step."""
+        self.commit(amount)
+        self.pay(amount)
+
     def lapse(self, keep_share: float) -> None:
         """Year end: only ``keep_share`` of the free money carries over."""
         gone = self.free * (1.0 - keep_share)

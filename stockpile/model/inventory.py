@@ -91,7 +91,7 @@ class Holding:
         self.fu_donated += given
         taken = self.take_interceptors(interceptors)
         self.donated += taken
-        self.unmet += (interceptors - taken) + (fire_units - given)
+        self.unmet += interceptors - taken  # unmet counts interceptors only
 
     def retire(self, t: int) -> None:
         while self.legacy and self.legacy[0][0] <= t:

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
+from stockpile.model.procurement import largest_remainder
 from stockpile.model.records import LineRow
 from stockpile.scenario.schema import LineRow as LineConfig
 
@@ -49,20 +50,24 @@ class Order:
         return sum(self.buyers.values())
 
     def split(self, units: int) -> dict[str, int]:
-        """Which buyer gets which of the next ``units``: pro rata, largest remainder."""
+        """Which buyer gets which of the next ``units``: pro rata, furthest behind first.
+
+        Each buyer's entitlement after these units is its share of all units split so far;
+        the units go by largest remainder over the shortfalls from it. Unlike rounding the
+        cumulative totals, this never takes back a unit given earlier (no Alabama paradox),
+        so the parts always add up to ``units``.
+        """
         if len(self.buyers) == 1:
             buyer = next(iter(self.buyers))
             self.given[buyer] += units
             return {buyer: units}
         total = self.quantity
-        after = self.delivered + units
-        exact = {b: q * after / total for b, q in self.buyers.items()}
-        due = {b: min(self.buyers[b], math.floor(exact[b])) for b in self.buyers}
-        short = after - sum(due.values())
-        for b in sorted(self.buyers, key=lambda b: (-(exact[b] - due[b]), b))[:short]:
-            due[b] += 1
-        shares = {b: due[b] - self.given[b] for b in self.buyers if due[b] > self.given[b]}
-        self.given.update(due)
+        after = sum(self.given.values()) + units
+        behind = {b: min(q - self.given[b], max(0.0, q * after / total - self.given[b]))
+                  for b, q in self.buyers.items()}
+        shares = {b: n for b, n in largest_remainder(units, behind).items() if n}
+        for b, n in shares.items():
+            self.given[b] += n
         return shares
 
 

@@ -136,9 +136,11 @@ COLUMNS: dict[str, str] = {
     "credited_eur_m": "money credited so far, EUR m",
     "available_eur_m": "money credited and not committed or lapsed, EUR m",
     "committed_eur_m": "money under signed contracts and not yet paid, EUR m",
-    "paid_eur_m": "money paid so far (down payments and deliveries), EUR m",
+    "paid_eur_m": "money paid so far (down payments, deliveries, bridge repayments; for "
+                  "'lead:ISO3' and 'eu_loan': money lent), EUR m",
     "lapsed_eur_m": "unspent money not carried over so far, EUR m",
-    "received_eur_m": "bridge or loan money received so far, EUR m",
+    "received_eur_m": "bridge or loan money received so far (for 'lead:ISO3': repayments), "
+                      "EUR m",
     "owed_eur_m": "bridge money still owed to the lead nation, EUR m",
     "binding": "what held the country back that month: components, capacity, money or none",
     "contract_id": "contract number within the run",

@@ -1,0 +1,175 @@
+"""`stockpile compare`: paired statistics against references, and the command end to end."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+import yaml
+from click.testing import CliRunner, Result
+
+from stockpile.cli import main
+from stockpile.experiment.compare import (
+    COLUMNS,
+    median_month,
+    paired_difference,
+    paired_mean_difference,
+    parse_modes,
+)
+from stockpile.scenario.load import deep_merge
+from tests.test_model import FLAT
+
+#: two members whose line capacity is uncertain, so that some runs miss the goal
+PAIR: dict[str, Any] = deep_merge(copy.deepcopy(FLAT), {
+    "name": "pair",
+    "goal": {"metric": "interceptors", "multiplier": 2, "deadlines": [2026, 2027]},
+    "countries": {"BBB": {"gdp_usd_bn": 50}},
+    "inventories": {"AAA": {"sam": {"loads_per_fire_unit": 0.5}},
+                    "BBB": {"sam": {"fire_units": 5, "loads_per_fire_unit": 0.5}}},
+    "lines": {"int_line": {"capacity_per_month": {"dist": "uniform", "loc": 2, "scale": 8}}},
+    "joint": {"lead": "AAA", "members": ["AAA", "BBB"], "systems": ["sam"],
+              "pooling_interval_months": 12, "coordination_delay_months": 0,
+              "contracting_delay_months": 1, "framework_years": 0},
+})
+COMPARE_COLUMNS = [
+    "deadline", "runs", "p_met_national", "p_met_joint", "diff", "ci_low", "ci_high",
+    "median_first_met_national", "median_first_met_joint", "median_first_met_diff_months",
+    "never_met_national", "never_met_joint", "mean_ratio_national", "mean_ratio_joint",
+    "ratio_diff", "ratio_ci_low", "ratio_ci_high",
+]
+
+
+@pytest.fixture
+def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "pair.yaml"
+    path.write_text(yaml.safe_dump(PAIR), encoding="utf-8")
+    return path
+
+
+def invoke(*args: Any) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _pairs(both: int, only_second: int, only_first: int, neither: int):
+    first = [True] * both + [False] * only_second + [True] * only_first + [False] * neither
+    second = [True] * both + [True] * only_second + [False] * only_first + [False] * neither
+    return first, second
+
+
+def test_paired_difference_matches_the_published_newcombe_interval() -> None:
+    """Cavo et al. (2012) in Fagerland, Lydersen & Laake (2017), ch. 8: complete response
+    before (rows) and after (columns) consolidation, 59/6/16/80; R contingencytables'
+    Newcombe_square_and_add_CI_paired_2x2 gives −0.0621 (−0.1186 to −0.0046)."""
+    # rows are Newcombe's first proportion: our ``second`` argument
+    first, second = _pairs(both=59, only_second=6, only_first=16, neither=80)
+    diff, low, high = paired_difference(first, second)
+    assert diff == pytest.approx(-10 / 161)
+    assert low == pytest.approx(-0.1186, abs=5e-5)
+    assert high == pytest.approx(-0.0046, abs=5e-5)
+    # swapping the modes mirrors the interval
+    diff2, low2, high2 = paired_difference(second, first)
+    assert (diff2, low2, high2) == pytest.approx((-diff, -high, -low))
+
+
+def test_paired_difference_when_the_modes_agree_on_every_run() -> None:
+    for met in ([True] * 20, [False] * 20, [True] * 7 + [False] * 13):
+        diff, low, high = paired_difference(met, met)
+        assert diff == 0 and -1 <= low < 0 < high <= 1
+    diff, low, high = paired_difference([False] * 10, [True] * 10)
+    assert diff == 1 and high == 1 and 0 < low < 1
+
+
+def test_paired_mean_difference_is_the_paired_t_interval() -> None:
+    rng = np.random.default_rng(3)
+    a = rng.normal(2, 1, 25)
+    b = a + rng.normal(0.3, 0.2, 25)
+    diff, low, high = paired_mean_difference(a, b)
+    t = scipy.stats.t.ppf(0.975, 24) * np.std(b - a, ddof=1) / 5
+    assert diff == pytest.approx(np.mean(b - a))
+    assert (low, high) == pytest.approx((diff - t, diff + t))
+    assert paired_mean_difference([1.0, 2.0], [1.5, 2.5]) == pytest.approx((0.5, 0.5, 0.5))
+    assert math.isnan(paired_mean_difference([1.0], [2.0])[1])
+
+
+def test_median_first_met_counts_never_as_later_than_any_month() -> None:
+    assert median_month(["2030-01", "2031-05", ""]) == 2031 * 12 + 4
+    assert median_month(["2030-01", "", "", "2029-06"]) == 2030 * 12
+    assert math.isinf(median_month(["2030-01", "", ""]))
+
+
+def test_parse_modes() -> None:
+    assert parse_modes("national,joint") == ("national", "joint")
+    assert parse_modes(" joint , national ") == ("joint", "national")
+    for bad in ("national", "national,national", "national,pooled", "a,b,c"):
+        with pytest.raises(ValueError):
+            parse_modes(bad)
+
+
+def test_compare_writes_paired_runs_and_differences(pair: Path) -> None:
+    result = invoke("compare", pair.name, "--modes", "national,joint", "--runs", 6, "--seed", 4,
+                    "--out", "cmp", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "joint − national" in result.stdout
+    assert all(f"    {year}" in result.stdout for year in (2026, 2027))
+    table = pd.read_csv("cmp/compare.csv")
+    assert table.columns.tolist() == COMPARE_COLUMNS
+    documented = [c.replace("<mode>", m) for c in COLUMNS
+                  for m in (("national", "joint") if "<mode>" in c else ("",))]
+    assert documented == COMPARE_COLUMNS
+    assert table.deadline.tolist() == [2026, 2027] and set(table.runs) == {6}
+    runs = pd.read_csv("cmp/runs.csv", keep_default_na=False)
+    assert runs.columns[0] == "mode" and set(runs["mode"]) == {"national", "joint"}
+    by_mode = {m: g.set_index(["run", "deadline"]).sort_index() for m, g in runs.groupby("mode")}
+    # common random numbers: the same seed and the same sampled inputs in both modes
+    national, joint = by_mode["national"], by_mode["joint"]
+    assert (national.seed == joint.seed).all()
+    sampled = "lines.int_line.capacity_per_month"
+    assert (national[sampled] == joint[sampled]).all() and national[sampled].nunique() == 6
+    # the table is computed from those runs
+    row = table.set_index("deadline").loc[2027]
+    p = {m: g.xs(2027, level="deadline").met.astype(str).eq("True").mean()
+         for m, g in by_mode.items()}
+    assert row.p_met_national == pytest.approx(p["national"])
+    assert row["diff"] == pytest.approx(p["joint"] - p["national"])
+    assert row.ci_low <= row["diff"] <= row.ci_high
+    manifest = json.loads(Path("cmp/manifest.json").read_text())
+    assert manifest["kind"] == "compare" and manifest["modes"] == ["national", "joint"]
+    assert manifest["seed"] == 4 and manifest["runs"] == 6
+
+
+def test_compare_deterministic_runs_once_per_mode(pair: Path) -> None:
+    result = invoke("compare", pair.name, "--deterministic", "--quiet")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv("results/pair-compare/compare.csv")
+    assert set(table.runs) == {1} and table.ci_low.isna().all()
+    assert "deterministic" in result.stdout
+
+
+def test_compare_refuses_an_existing_folder_and_bad_input(pair: Path) -> None:
+    assert invoke("compare", pair.name, "--runs", 1, "--quiet").exit_code == 0
+    again = invoke("compare", pair.name, "--runs", 1, "--quiet")
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert invoke("compare", pair.name, "--runs", 1, "--quiet", "--force").exit_code == 0
+    bad = invoke("compare", pair.name, "--modes", "national,pooled")
+    assert bad.exit_code == 2 and "unknown mode 'pooled'" in bad.stderr
+    bad = invoke("compare", pair.name, "--set", "joint.discount.max_share=2")
+    assert bad.exit_code == 2 and "joint.discount.max_share" in bad.stderr
+
+
+def test_compare_as_a_real_process(pair: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "stockpile", "compare", pair.name, "--runs", "2", "--out", "sub"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "P(goal met)" in done.stdout and "results: sub" in done.stdout
+    assert Path("sub/compare.csv").exists() and Path("sub/runs.csv").exists()
