@@ -21,6 +21,8 @@ $(TEST_STAMP): $(BIN)/python setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/stockpile run configs/baseline.yaml --deterministic --force
+	$(BIN)/stockpile sweep configs/baseline.yaml --runs 200 --force --quiet
+	$(BIN)/stockpile report results/baseline-sweep --force
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check stockpile tests benchmarks

@@ -361,6 +361,23 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> S
     provenance: list[dict] = []
     _expand_tables(data, origins, main, provenance)
     apply_overrides(data, overrides or (), origins)
+    return _validated(data, origins, main, provenance)
+
+
+def with_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
+    """A loaded scenario with ``--set`` overrides applied, as if they had been given to
+    ``load_scenario``: how a sweep turns one scenario into its design points."""
+    overrides = list(overrides)
+    if not overrides:
+        return scenario
+    origins = _Origins()
+    data = scenario.model_dump(mode="json")
+    origins.record(data, scenario._source or "scenario")
+    apply_overrides(data, overrides, origins)
+    return _validated(data, origins, scenario._source, scenario._provenance)
+
+
+def _validated(data: dict, origins: _Origins, main: str, provenance: list[dict]) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,90 @@
+"""Meaning of every column a results folder or report can hold, for the README sheet.
+
+Per-run columns are documented once in ``stockpile.model.records.COLUMNS``; this adds the
+summary, report and analysis columns, and reads any dotted name as a config input.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stockpile.analysis.labels import input_label
+from stockpile.model.records import COLUMNS as RUN_COLUMNS
+
+QUANTILE = re.compile(r"^(ratio|first_met)_p(\d+)$")
+
+SUMMARY_COLUMNS: dict[str, str] = {
+    "runs": "replications at this point (finished ones)",
+    "p_met": "share of runs in which the goal is met by the deadline",
+    "ci_low": "lower end of the 95% Wilson interval of p_met",
+    "ci_high": "upper end of the 95% Wilson interval of p_met",
+    "never_met": "runs in which the target is never reached within the horizon",
+    "ratio_mean": "mean over runs of capability ÷ baseline",
+    "quantity": "which stock quantity the row summarises (fire_units, interceptors, "
+                "ready_fire_units, on_order)",
+    "mean": "mean over runs",
+    "p5": "5th percentile over runs",
+    "p50": "median over runs",
+    "p95": "95th percentile over runs",
+    "money_share": "share of runs (or country-months) held back by money",
+    "capacity_share": "share of runs (or country-months) held back by production capacity",
+    "components_share": "share of runs (or country-months) held back by sub-tier components",
+    "none_share": "share of runs (or country-months) in which nothing binds",
+    "capacity_limited_share": "share of runs (months) in which the line's starts were capped "
+                              "by capacity or a stoppage",
+    "components_limited_share": "share of runs (months) in which the line waited for "
+                                "components",
+    "capacity_first": "line capacity in the first month, units per month (mean of runs)",
+    "capacity_last": "line capacity in the last month, units per month (mean of runs)",
+    "backlog_peak": "largest European backlog of the line, units (mean of runs)",
+    "backlog_peak_date": "month of the largest backlog",
+    "year": "calendar year",
+    "config": "scenario file of a batch member",
+    "name": "scenario name",
+    "error": "what went wrong in a failed run",
+    "command": "the command that reruns this failed run alone",
+    # analysis
+    "outcome": "what is explained: ratio (capability ÷ baseline), met, or missed",
+    "input": "sampled input or lever, by its dotted config path",
+    "method": "spearman (rank correlation), sobol S1/ST (first/total-order index), "
+              "morris mu_star/sigma",
+    "index": "sensitivity index of the input for the outcome (by method)",
+    "conf": "half-width of the index's 95% confidence interval",
+    "p_value": "Spearman only: the chance of a correlation this strong if the input had no "
+               "effect (the report names an input only below 0.05 ÷ inputs tested)",
+    "rank": "1 = the input that matters most for this deadline, outcome and method",
+    "rule": "conditions on inputs, in words",
+    "coverage": "share of all runs with the outcome that satisfy the rule",
+    "density": "share of runs satisfying the rule that have the outcome",
+    "support": "share of all runs that satisfy the rule",
+    "base_rate": "share of all runs with the outcome (the density with no rule)",
+    "conditions": "the rule in machine form: path>=value; path<=value",
+    # goal-seek
+    "lever": "the config key searched over",
+    "lever_value": "value of the lever in this evaluation",
+    # facts
+    "sentence": "sentence number in report.md",
+    "text": "the sentence as written in report.md",
+    "file": "CSV the figure comes from, relative to the results folder",
+    "column": "column of that CSV",
+    "where": "the row's key columns and values (JSON)",
+    "shown": "the figure as written in the sentence",
+}
+
+
+def describe_column(column: str) -> str:
+    """A column's meaning; quantile columns and dotted config paths are read from the name."""
+    if column in RUN_COLUMNS:
+        return RUN_COLUMNS[column]
+    if column in SUMMARY_COLUMNS:
+        return SUMMARY_COLUMNS[column]
+    match = QUANTILE.match(column)
+    if match:
+        what = ("capability ÷ baseline at the deadline" if match.group(1) == "ratio"
+                else "month the target is first reached ('never': not within the horizon)")
+        return f"{match.group(2)}th percentile over runs of the {what}"
+    if column.endswith("_mean"):
+        return f"mean over runs of {describe_column(column[:-5])}"
+    if "." in column:
+        return f"sampled input or lever: {input_label(column)} (config key {column})"
+    return "see the CSV's documentation"

@@ -1,0 +1,256 @@
+"""The report's sentences: the goal verdicts, who contributes, what binds, what matters.
+
+Each function takes a ``Narrator`` over the folder's tables (keyed by file path relative to
+the results folder) and the logical-name -> file map, and says one thing with cited figures.
+"""
+
+from __future__ import annotations
+
+from stockpile.analysis.labels import input_label, month, number, percent, ratio
+from stockpile.analysis.narrative import Narrator, Sentence
+from stockpile.analysis.sensitivity import clear_effects, headline
+
+Files = dict[str, str]
+METHOD_WORDS = {"spearman": "Spearman's ρ", "sobol ST": "total Sobol index",
+                "morris mu_star": "Morris μ*"}
+BINDING_WORDS = {"money": "money", "capacity": "production capacity",
+                 "components": "sub-tier components", "none": "nothing"}
+
+
+def focus(n: Narrator, files: Files, point: int, levers: list[str], deadline: int,
+          summary) -> list[Sentence]:
+    """With several design points: which one the verdicts describe."""
+    if summary["point"].nunique() < 2 or not levers:
+        return []
+    where = {"point": point, "deadline": deadline}
+    values = _listed([f"{input_label(lever)} is "
+                      f"{n.cite(files['summary'], lever, _lever_fmt(lever), **where)}"
+                      for lever in levers])
+    return [n.say(f"The verdicts below are for design point {point}, where {values} "
+                  "(stockpile report --point N describes another).")]
+
+
+def goal_verdicts(n: Narrator, files: Files, point: int, deadlines: list[int]) -> list[Sentence]:
+    """Per deadline: the chance of meeting the goal and where the ratio lands."""
+    summary = files["summary"]
+    single = int(n.row(summary, point=point, deadline=deadlines[0])["runs"]) == 1
+    out = []
+    for d in deadlines:
+        if single:
+            met = n.cite(files["runs"], "met", lambda v: "meets" if v else "does not meet",
+                         point=point, run=0, deadline=d)
+            value = n.cite(files["runs"], "ratio", ratio, point=point, run=0, deadline=d)
+            out.append(n.say(f"By the end of {d} this run {met} the goal: capability is "
+                             f"{value} the baseline."))
+            continue
+        where = {"point": point, "deadline": d}
+        p = n.cite(summary, "p_met", percent, **where)
+        runs = n.cite(summary, "runs", number, **where)
+        low = n.cite(summary, "ci_low", percent, **where)
+        high = n.cite(summary, "ci_high", percent, **where)
+        mid = n.cite(summary, "ratio_p50", ratio, **where)
+        p5 = n.cite(summary, "ratio_p5", ratio, **where)
+        p95 = n.cite(summary, "ratio_p95", ratio, **where)
+        out.append(n.say(f"By the end of {d} the goal is met in {p} of {runs} runs (95% "
+                         f"interval {low} to {high}); the median run reaches {mid} the "
+                         f"baseline, and 90% of runs lie between {p5} and {p95}."))
+    return out
+
+
+def target(n: Narrator, files: Files, point: int, deadline: int, metric: str) -> list[Sentence]:
+    """What the goal asks in absolute terms."""
+    if "goal" not in files:
+        return []
+    goal = n.cite(files["goal"], "target", number, point=point, deadline=deadline)
+    base = n.cite(files["goal"], "baseline", number, point=point, deadline=deadline)
+    return [n.say(f"The target is {goal} weighted {metric.replace('_', ' ')}, against a "
+                  f"baseline of {base}.")]
+
+
+def first_reached(n: Narrator, files: Files, point: int, deadline: int) -> list[Sentence]:
+    """When the target is first reached (the same in every deadline's row)."""
+    where = {"point": point, "deadline": deadline}
+    row = n.row(files["summary"], **where)
+    if int(row["runs"]) == 1:
+        when = n.cite(files["runs"], "first_met", lambda v: month(v) if v else "never",
+                      run=0, **where)
+        if when == "never":
+            return [n.say("In this run the target is never reached within the horizon.")]
+        return [n.say(f"In this run the target is first reached in {when}.")]
+    if row["first_met_p50"] != "never":
+        half = n.cite(files["summary"], "first_met_p50", month, **where)
+        early = n.cite(files["summary"], "first_met_p5", month, **where)
+        return [n.say(f"Half of the runs reach the target by {half}; the fastest 5% by "
+                      f"{early}.")]
+    never = n.cite(files["summary"], "never_met", number, **where)
+    runs = n.cite(files["summary"], "runs", number, **where)
+    if row["never_met"] == row["runs"]:
+        return [n.say(f"No run reaches the target within the horizon ({never} of {runs} "
+                      "never do).")]
+    return [n.say(f"Most runs never reach the target within the horizon: {never} of {runs}.")]
+
+
+def across_points(n: Narrator, files: Files, levers: list[str], deadline: int,
+                  summary) -> list[Sentence]:
+    """With several design points: the range of p_met and the levers at its ends."""
+    rows = summary[summary["deadline"] == deadline]
+    if rows["point"].nunique() < 2 or not levers:
+        return []
+    low_point = int(rows.loc[rows["p_met"].idxmin(), "point"])
+    high_point = int(rows.loc[rows["p_met"].idxmax(), "point"])
+    parts = []
+    for point in (low_point, high_point):
+        where = {"point": point, "deadline": deadline}
+        p = n.cite(files["summary"], "p_met", percent, **where)
+        values = ", ".join(f"{input_label(lever)} "
+                           f"{n.cite(files['summary'], lever, _lever_fmt(lever), **where)}"
+                           for lever in levers[:3])
+        parts.append(f"{p} (point {point}: {values})")
+    return [n.say(f"Across the design points, the chance of meeting the goal by {deadline} "
+                  f"ranges from {parts[0]} to {parts[1]}.")]
+
+
+def _lever_fmt(lever: str):
+    from stockpile.analysis.labels import input_value
+
+    return lambda v: input_value(lever, float(v))
+
+
+def contributors(n: Narrator, files: Files, contribution, point: int, deadline: int,
+                 metric: str, top: int = 3) -> list[Sentence]:
+    """The countries carrying most of the load at the deadline."""
+    dates = sorted(d for d in contribution["date"].unique() if d <= f"{deadline}-12")
+    if not dates:
+        return []
+    at = contribution[contribution["date"] == dates[-1]].nlargest(top, "value")
+    named = []
+    for country in at["country"]:
+        value = n.cite(files["contribution"], "value", number, point=point, date=dates[-1],
+                       country=country)
+        named.append(f"{country} ({value})")
+    listed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
+    return [n.say(f"At {month(dates[-1])} the largest contributors are {listed}, in mean "
+                  f"weighted {metric.replace('_', ' ')}.")]
+
+
+def constraints(n: Narrator, files: Files, binding, point: int, years: list[int]) -> list[Sentence]:
+    """What holds countries back in the first year and at the deadlines, by share."""
+    parts = []
+    for year in dict.fromkeys(y for y in years if y in set(binding["year"])):
+        row = binding[binding["year"] == year].iloc[0]
+        kinds = sorted((k for k in ("money", "capacity", "components")
+                        if row[f"{k}_share"] >= 0.005), key=lambda k: -row[f"{k}_share"])
+        said = [f"{n.cite(files['binding'], f'{k}_share', percent, point=point, year=year)} "
+                f"by {BINDING_WORDS[k]}" for k in kinds]
+        if row["none_share"] >= 0.005:
+            free = n.cite(files["binding"], "none_share", percent, point=point, year=year)
+            said.append(f"{free} by nothing")
+        parts.append(f"in {year}, " + _listed(said))
+    if not parts:
+        return []
+    return [n.say("In an average month, the share of countries held back: "
+                  + "; ".join(parts) + ".")]
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def lines(n: Narrator, files: Files, view, point: int) -> list[Sentence]:
+    """The lines most often at capacity or short of components."""
+    out = []
+    busy = view[view["capacity_limited_share"] > 0].nlargest(3, "capacity_limited_share")
+    if len(busy):
+        named = []
+        for line in busy["line"]:
+            share = n.cite(files["lines"], "capacity_limited_share", percent, point=point,
+                           line=line)
+            named.append(f"{line} ({share} of months)")
+        out.append(n.say("The production lines whose capacity most often caps European "
+                         "orders are " + _listed(named) + "."))
+    short = view[view["components_limited_share"] > 0.05].nlargest(2,
+                                                                   "components_limited_share")
+    for line in short["line"]:
+        share = n.cite(files["lines"], "components_limited_share", percent, point=point,
+                       line=line)
+        out.append(n.say(f"The {line} line waits for components in {share} of months."))
+    grown = view.assign(growth=view["capacity_last"] - view["capacity_first"])
+    grown = grown[grown["growth"] > 1e-9].nlargest(2, "growth")
+    for line in grown["line"]:
+        first = n.cite(files["lines"], "capacity_first", number, point=point, line=line)
+        last = n.cite(files["lines"], "capacity_last", number, point=point, line=line)
+        out.append(n.say(f"The {line} line grows from {first} to {last} units a month."))
+    return out
+
+
+def signed(value: float) -> str:
+    """-0.35 -> '−0.35' (a typographic minus: no spreadsheet reads it as a formula)."""
+    return f"{value:.2f}".replace("-", "\u2212")
+
+
+def drivers(n: Narrator, files: Files, table, deadline: int, top: int = 3) -> list[Sentence]:
+    """The inputs that move the capability ratio most at the deadline.
+
+    Spearman: an input is named only if it stands out from sampling noise
+    (``clear_effects``). SALib: the top indices with their 95% half-widths, and a caution
+    when these are wide.
+    """
+    method, rows = headline(table, deadline)
+    if not len(rows):
+        return []
+    shown = clear_effects(rows) if method == "spearman" else rows
+    if not len(shown):
+        return [n.say(f"No sampled input has a clear effect on the capability ratio at the "
+                      f"end of {deadline} ({METHOD_WORDS[method]}): none stands out from "
+                      "sampling noise.")]
+    where = {"deadline": deadline, "outcome": "ratio", "method": method}
+    named, wide = [], False
+    for name, conf, index in shown.nsmallest(top, "rank")[["input", "conf", "index"]].values:
+        label = n.cite(files["sensitivity"], "input", input_label, input=name, **where)
+        value = n.cite(files["sensitivity"], "index", signed, input=name, **where)
+        if method != "spearman":
+            value += f" ± {n.cite(files['sensitivity'], 'conf', signed, input=name, **where)}"
+            wide = wide or conf > abs(index) / 2
+        named.append(f"{label} ({value})")
+    listed = ", then ".join(named)
+    caution = " These indices are uncertain: more --samples would narrow them." if wide else ""
+    return [n.say(f"What moves the capability ratio at the end of {deadline} most "
+                  f"({METHOD_WORDS[method]}): {listed}.{caution}")]
+
+
+def conditions(n: Narrator, files: Files, found, deadline: int) -> list[Sentence]:
+    """Scenario discovery's rule for a deadline, in words."""
+    if not len(found[found["deadline"] == deadline]):
+        return []
+    where = {"deadline": deadline}
+    outcome = n.cite(files["discovery"], "outcome", str, **where)
+    density = n.cite(files["discovery"], "density", percent, **where)
+    rule = n.cite(files["discovery"], "rule", str, **where)
+    support = n.cite(files["discovery"], "support", percent, **where)
+    base = n.cite(files["discovery"], "base_rate", percent, **where)
+    coverage = n.cite(files["discovery"], "coverage", percent, **where)
+    verb = "met" if outcome == "met" else "missed"
+    return [n.say(f"The goal for {deadline} is {outcome} in {density} of runs where {rule} "
+                  f"({support} of all runs; {base} {verb} it overall); these runs hold "
+                  f"{coverage} of all runs in which it is {verb}.")]
+
+
+def batch_verdicts(n: Narrator, file: str, batch, deadline: int) -> list[Sentence]:
+    """One sentence comparing the configs of a batch at a deadline."""
+    rows = batch[batch["deadline"] == deadline]
+    if "point" in rows:
+        rows = rows[rows["point"] == rows["point"].min()]
+    parts = []
+    for name in rows["name"]:
+        where = {"name": name, "deadline": deadline}
+        if "point" in rows:
+            where["point"] = int(rows["point"].min())
+        p = n.cite(file, "p_met", percent, **where)
+        low = n.cite(file, "ci_low", percent, **where)
+        high = n.cite(file, "ci_high", percent, **where)
+        mid = n.cite(file, "ratio_p50", ratio, **where)
+        parts.append(f"{name} {p} ({low} to {high}; median run at {mid} the baseline)")
+    if not parts:
+        return []
+    return [n.say(f"Chance of meeting the goal by the end of {deadline}: " + "; ".join(parts)
+                  + ".")]

@@ -1,0 +1,40 @@
+"""``stockpile report``: plots, a written report and a workbook from a finished results folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stockpile.analysis.report import make_report
+from stockpile.cli.common import force_option, main, quiet_option
+
+
+@main.command()
+@click.argument("results_dir", metavar="RESULTS_DIR",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--point", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Design point the country, constraint and line sections describe "
+                   "(default: the first).")
+@click.option("--deadline", type=int, default=None, metavar="YEAR",
+              help="Deadline the report dwells on (default: the first with a p_met "
+                   "between 5% and 95%).")
+@force_option
+@quiet_option
+def report(results_dir: Path, point: int | None, deadline: int | None, force: bool,
+           quiet: bool) -> None:
+    """Write RESULTS_DIR/report/: report.md and report.html (what the numbers say, with
+    plots), results.xlsx (every table, a README sheet per column), sensitivity.csv,
+    discovery.csv and facts.csv (where each quoted figure comes from)."""
+    out = make_report(results_dir, force=force, point=point, deadline=deadline)
+    if not quiet:
+        for line in headline(out):
+            click.echo(line)
+    click.echo(f"report: {out}")
+
+
+def headline(out: Path, limit: int = 6) -> list[str]:
+    """The report's first sentences, for the terminal."""
+    text = (out / "report.md").read_text(encoding="utf-8")
+    section = text.split("## What the numbers say", 1)[-1].split("\n## ", 1)[0]
+    return [p for p in section.split("\n\n") if p.strip() and not p.startswith(("!", "*"))][:limit]

@@ -1,0 +1,206 @@
+"""The final files of a sweep, assembled from its chunk files in (point, run) order.
+
+Completion order, worker count and resumes only change which chunk files exist when, not
+what is in them, so the assembled files are the same bytes for ``--jobs 1``, ``--jobs N``,
+Dask and a resumed sweep. One chunk is read at a time and per-month tallies are merged per
+point, so memory stays flat in the number of runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockpile.experiment.chunks import chunk_files, read_chunk
+from stockpile.experiment.output import csv_text
+from stockpile.experiment.plan import SweepPlan
+from stockpile.experiment.tally import Tally
+from stockpile.experiment.worker import (
+    BINDINGS,
+    FAILURE_COLUMNS,
+    LINE_FIELDS,
+    RATIO_BIN,
+    STOCK_QUANTITIES,
+    Catalogue,
+)
+from stockpile.model.records import StockRow
+
+MERGE_PARTS = 8  # chunk tallies held before they are merged into the point's tally
+MERGE_ENTRIES = 1_000_000  # ... or this many entries, whichever comes first
+DIGITS = 6
+FAN_COLUMNS = ["point", "date", "ratio_mean", "ratio_p5", "ratio_p25", "ratio_p50", "ratio_p75",
+               "ratio_p95"]
+STOCK_COLUMNS = ["point", "date", "country", "system", "quantity", "mean", "p5", "p50", "p95"]
+BINDING_COLUMNS = ["point", "date", "country", *(f"{b}_share" for b in BINDINGS)]
+LINE_COLUMNS = ["point", "date", "line", "capacity_mean", "started_mean", "backlog_mean",
+                "capacity_limited_share", "components_limited_share"]
+SUMMARY_FILES = {"fan.csv": FAN_COLUMNS, "timeseries_summary.csv": STOCK_COLUMNS,
+                 "constraints_summary.csv": BINDING_COLUMNS,
+                 "production_summary.csv": LINE_COLUMNS}
+
+
+class CSVStream:
+    """A CSV written in parts and renamed into place when complete (never half a file)."""
+
+    def __init__(self, path: Path, columns: list[str]):
+        self.path = path
+        self.temp = path.with_name(f".{path.name}.partial")
+        self.stream = self.temp.open("w", encoding="utf-8", newline="")
+        self.stream.write(csv_text(pd.DataFrame(columns=columns)))
+
+    def write(self, body: str) -> None:
+        self.stream.write(body)
+
+    def frame(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.write(csv_text(frame).split("\n", 1)[1])
+
+    def close(self) -> None:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        os.replace(self.temp, self.path)
+
+    def abort(self) -> None:
+        self.stream.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.temp.unlink()
+
+
+@dataclass
+class Totals:
+    ok: int = 0
+    failed: int = 0
+
+
+class Merger:
+    """Tallies of one point, merged every so often so memory stays bounded."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[Tally]] = {}
+
+    def add(self, tallies: dict[str, Tally]) -> None:
+        for name, tally in tallies.items():
+            parts = self.parts.setdefault(name, [])
+            parts.append(tally)
+            if len(parts) > MERGE_PARTS or sum(len(t) for t in parts) > MERGE_ENTRIES:
+                self.parts[name] = [Tally.merged(parts)]
+
+    def get(self, name: str) -> Tally:
+        return Tally.merged(self.parts.get(name, []))
+
+
+def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
+    """Write runs.csv, failures.csv and the per-month files from the chunk files."""
+    streams = {"runs": CSVStream(out / "runs.csv", list(plan.columns)),
+               "failures": CSVStream(out / "failures.csv", FAILURE_COLUMNS)}
+    if timeseries == "full":
+        streams["timeseries"] = CSVStream(out / "timeseries.csv",
+                                          ["point", "run", *StockRow._fields])
+    if timeseries != "none":
+        streams.update({name: CSVStream(out / name, columns)
+                        for name, columns in SUMMARY_FILES.items()})
+    totals = Totals()
+    try:
+        for point, files in itertools.groupby(chunk_files(out), key=lambda f: f[0]):
+            merger = Merger()
+            ok = 0
+            for *_, path in files:
+                chunk = read_chunk(path)
+                for name, text in chunk.texts.items():
+                    streams[name].write(text)
+                merger.add(chunk.tallies)
+                ok += chunk.ok
+                totals.failed += chunk.failed
+            totals.ok += ok
+            if timeseries != "none" and ok:
+                _write_summaries(streams, point, Catalogue.of(plan.scenario(point)), merger, ok)
+    except BaseException:
+        for stream in streams.values():
+            stream.abort()
+        raise
+    for stream in streams.values():
+        stream.close()
+    return totals
+
+
+def _write_summaries(streams: dict[str, CSVStream], point: int, catalogue: Catalogue,
+                     merger: Merger, runs: int) -> None:
+    streams["fan.csv"].frame(fan(point, catalogue, merger.get("ratio")))
+    streams["timeseries_summary.csv"].frame(
+        stock_summary(point, catalogue, merger.get("stocks").padded(runs)))
+    streams["constraints_summary.csv"].frame(
+        binding_summary(point, catalogue, merger.get("binding")))
+    streams["production_summary.csv"].frame(line_summary(point, catalogue, merger.get("lines")))
+
+
+def fan(point: int, catalogue: Catalogue, tally: Tally) -> pd.DataFrame:
+    """Quantiles of the goal ratio across runs, per month."""
+    stats = tally.stats()
+    frame = pd.DataFrame({"point": point, "date": _pick(catalogue.months, stats["key"])})
+    frame["ratio_mean"] = stats["mean"] * RATIO_BIN
+    for p in (5, 25, 50, 75, 95):
+        frame[f"ratio_p{p}"] = stats[f"p{p}"] * RATIO_BIN
+    return frame.round(DIGITS)[FAN_COLUMNS]
+
+
+def stock_summary(point: int, catalogue: Catalogue, tally: Tally) -> pd.DataFrame:
+    """Mean and quantiles of each stock quantity across runs (absent stocks count as 0)."""
+    stats = tally.stats((0.05, 0.5, 0.95))
+    key = stats["key"]
+    rest, quantity = np.divmod(key, len(STOCK_QUANTITIES))
+    rest, system = np.divmod(rest, len(catalogue.systems))
+    month, country = np.divmod(rest, len(catalogue.countries))
+    frame = pd.DataFrame({
+        "point": point, "date": _pick(catalogue.months, month),
+        "country": _pick(catalogue.countries, country),
+        "system": _pick(catalogue.systems, system),
+        "quantity": _pick(STOCK_QUANTITIES, quantity),
+        "mean": stats["mean"], "p5": stats["p5"], "p50": stats["p50"], "p95": stats["p95"]})
+    return frame.round(DIGITS)
+
+
+def binding_summary(point: int, catalogue: Catalogue, tally: Tally) -> pd.DataFrame:
+    """Share of runs in which each constraint held each country back, per month."""
+    keys, shares = tally.shares(len(BINDINGS))
+    month, country = np.divmod(keys, len(catalogue.countries))
+    frame = pd.DataFrame({"point": point, "date": _pick(catalogue.months, month),
+                          "country": _pick(catalogue.countries, country)})
+    for i, name in enumerate(BINDINGS):
+        frame[f"{name}_share"] = shares[:, i]
+    return frame.round(DIGITS)
+
+
+def line_summary(point: int, catalogue: Catalogue, tally: Tally) -> pd.DataFrame:
+    """Mean capacity, starts and backlog per line and month; share of runs it was limited."""
+    n = len(LINE_FIELDS)
+    stats = tally.stats(())
+    base, field = np.divmod(stats["key"], n)
+    lines = np.unique(base)
+    month, line = np.divmod(lines, len(catalogue.lines))
+    frame = pd.DataFrame({"point": point, "date": _pick(catalogue.months, month),
+                          "line": _pick(catalogue.lines, line)})
+    row = np.searchsorted(lines, base)
+    for i, name in enumerate(("capacity_mean", "started_mean", "backlog_mean")):
+        column = np.full(len(lines), np.nan)
+        column[row[field == i]] = stats["mean"][field == i]
+        frame[name] = column
+    limited = tally.keys % n == n - 1
+    keys, shares = Tally(tally.keys[limited], tally.values[limited],
+                         tally.counts[limited]).shares(3)
+    at = np.searchsorted(lines, keys // n)
+    for i, name in ((1, "capacity_limited_share"), (2, "components_limited_share")):
+        column = np.zeros(len(lines))
+        column[at] = shares[:, i]
+        frame[name] = column
+    return frame.round(DIGITS)[LINE_COLUMNS]
+
+
+def _pick(names: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+    return np.array(names, dtype=object)[codes] if len(codes) else np.array([], dtype=object)

@@ -1,0 +1,116 @@
+"""Counts of values per key: quantiles across runs in memory that does not grow with runs.
+
+A sweep's per-month summaries (fan charts, stock quantiles, shares of runs bound by a
+constraint) need the distribution of a quantity across runs for every (month, country,
+system, ...) key. Keeping every run's value grows with the number of runs; keeping how
+many runs had each value does not, because stock quantities are whole numbers from a
+bounded range (and ratios are binned first). Counts merge exactly and in any order, so
+the result does not depend on how runs were chunked, on which worker ran them, or on a
+resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Sorted, distinct (key, value) pairs and how many times each was seen."""
+
+    keys: np.ndarray  # int64
+    values: np.ndarray  # float64
+    counts: np.ndarray  # int64
+
+    @classmethod
+    def empty(cls) -> Tally:
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(0, np.int64))
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray,
+           counts: np.ndarray | None = None) -> Tally:
+        """Count raw observations (or pre-counted ones) into a sorted tally."""
+        keys = np.asarray(keys, np.int64)
+        values = np.asarray(values, np.float64)
+        counts = np.ones(len(keys), np.int64) if counts is None else np.asarray(counts, np.int64)
+        if len(keys) == 0:
+            return cls.empty()
+        order = np.lexsort((values, keys))
+        keys, values, counts = keys[order], values[order], counts[order]
+        starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1])
+                                      | (values[1:] != values[:-1])])
+        return cls(keys[starts], values[starts], np.add.reduceat(counts, starts))
+
+    @classmethod
+    def merged(cls, tallies: Iterable[Tally]) -> Tally:
+        parts = [t for t in tallies if len(t.keys)]
+        if not parts:
+            return cls.empty()
+        return cls.of(np.concatenate([t.keys for t in parts]),
+                      np.concatenate([t.values for t in parts]),
+                      np.concatenate([t.counts for t in parts]))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def padded(self, total: int) -> Tally:
+        """Every key seen ``total`` times: the missing observations are zeros.
+
+        A stock that does not exist in a run (a system a country never bought) is zero
+        units in that run, not a missing value.
+        """
+        keys, starts = self.groups()
+        missing = total - np.add.reduceat(self.counts, starts) if len(keys) else keys
+        short = missing > 0
+        if not short.any():
+            return self
+        return Tally.merged([self, Tally(keys[short], np.zeros(short.sum()), missing[short])])
+
+    def groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct keys and where each one's entries start."""
+        if not len(self.keys):
+            return self.keys, np.zeros(0, np.int64)
+        starts = np.flatnonzero(np.r_[True, self.keys[1:] != self.keys[:-1]])
+        return self.keys[starts], starts
+
+    def stats(self, quantiles: Iterable[float] = QUANTILES) -> dict[str, np.ndarray]:
+        """Per key: ``key``, ``n``, ``mean`` and ``p5``... (numpy's default linear quantile)."""
+        keys, starts = self.groups()
+        result = {"key": keys}
+        if not len(keys):
+            result.update({"n": keys, "mean": np.zeros(0)})
+            result.update({_name(q): np.zeros(0) for q in quantiles})
+            return result
+        n = np.add.reduceat(self.counts, starts)
+        result["n"] = n
+        result["mean"] = np.add.reduceat(self.values * self.counts, starts) / n
+        ends = np.cumsum(self.counts)  # exclusive end rank of every entry, over all keys
+        before = ends[starts] - self.counts[starts]  # ranks taken by earlier keys
+        for q in quantiles:
+            h = (n - 1) * q
+            low = np.floor(h).astype(np.int64)
+            high = np.minimum(low + 1, n - 1)
+            a = self.values[np.searchsorted(ends, before + low, side="right")]
+            b = self.values[np.searchsorted(ends, before + high, side="right")]
+            t = h - low
+            diff = b - a
+            result[_name(q)] = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+        return result
+
+    def shares(self, categories: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per key, the share of observations equal to 0, 1, ... ``categories - 1``."""
+        keys, starts = self.groups()
+        n = np.add.reduceat(self.counts, starts) if len(keys) else keys
+        table = np.zeros((len(keys), categories))
+        group = np.repeat(np.arange(len(keys)), np.diff(np.r_[starts, len(self.keys)]))
+        table[group, self.values.astype(np.int64)] = self.counts
+        return keys, table / np.maximum(n, 1)[:, None]
+
+
+def _name(q: float) -> str:
+    return f"p{round(q * 100):g}"
