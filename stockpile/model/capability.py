@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from stockpile.model.inventory import Holding
-from stockpile.model.records import (
-    AccountRow,
-    CapabilityRow,
-    ConstraintRow,
-    GoalRow,
-    StockRow,
-)
+from stockpile.model.records import CapabilityRow, GoalRow
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
 
 PHASE = 0.9  # after everything else in the month: the state at the month's close
 BINDING_ORDER = ("components", "capacity", "money", "none")
+#: a holding's and an account's fields in StockRow / AccountRow order (after the date)
+STOCK_STATE = attrgetter(
+    "country", "system", "fire_units", "interceptors", "ready_fire_units", "on_order",
+    "fu_on_order", "delivered", "consumed", "donated", "expired", "lost", "unmet",
+    "fu_delivered", "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
+ACCOUNT_STATE = attrgetter("name", "credited", "available", "committed", "paid", "lapsed",
+                           "received", "owed")
 LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
 
@@ -47,10 +49,10 @@ class Recorder:
         self.members = set(world.members)
         self.record_months = RECORD_MONTHS[scenario.output.frequency]
         self.values: list[float] = []
-        self.stocks: list[StockRow] = []
+        self.stocks: list[tuple] = []  # StockRow fields
         self.lines: list = []
-        self.accounts: list[AccountRow] = []
-        self.constraints: list[ConstraintRow] = []
+        self.accounts: list[tuple] = []  # AccountRow fields
+        self.constraints: list[tuple] = []  # ConstraintRow fields
         self._counted: list[tuple[Holding, float]] = []
         self._seen = -1
 
@@ -78,22 +80,16 @@ class Recorder:
         return sum(w * metric(h, self.metric) for h, w in self._counted)
 
     def record(self, date: str) -> None:
+        """Rows as plain tuples read in C by ``attrgetter``: this runs for every month."""
         world = self.world
+        stocks = self.stocks
         for holding in world.holdings.values():
-            self.stocks.append(StockRow(
-                date, holding.country, holding.system, holding.fire_units, holding.interceptors,
-                holding.ready_fire_units, holding.on_order, holding.fu_on_order,
-                holding.delivered, holding.consumed, holding.donated, holding.expired,
-                holding.lost, holding.unmet, holding.fu_delivered, holding.fu_donated,
-                holding.fu_retired, holding.fu_lost, holding.delivered_joint))
+            stocks.append((date, *STOCK_STATE(holding)))
             holding.reset_flows()
         self.lines.extend(line.row(date) for line in world.lines.values())
-        for account in world.all_accounts():
-            self.accounts.append(AccountRow(
-                date, account.name, account.credited, account.available, account.committed,
-                account.paid, account.lapsed, account.received, account.owed))
+        self.accounts.extend((date, *ACCOUNT_STATE(a)) for a in world.all_accounts())
         binding = self.binding()
-        self.constraints.extend(ConstraintRow(date, iso, binding[iso]) for iso in world.countries)
+        self.constraints.extend((date, iso, binding[iso]) for iso in world.countries)
 
     def binding(self) -> dict[str, str]:
         """What held each country back this month: components, capacity, money or none."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from stockpile.model.inventory import Holding
 
 if TYPE_CHECKING:
@@ -32,8 +34,7 @@ class Consumer:
         self.refurbish_share = float(consumption.refurbish_share)
         self.refurbish_months = float(consumption.refurbish_years) * 12
         self.carry: dict[tuple[str, str], float] = {}
-        self.rng = world.streams.rng(f"consumption:{iso}")
-        self.conflict_rng = world.streams.rng(f"conflict:{iso}")
+        self._streams: dict[str, np.random.Generator] = {}
         self.gifts: dict[int, list] = {}
         for gift in consumption.donations:
             if gift.country == iso:
@@ -46,12 +47,18 @@ class Consumer:
             self.month(t)
             yield env.timeout(1)
 
-    def count(self, key: tuple[str, str], rate: float, rng) -> int:
+    def stream(self, source: str) -> np.random.Generator:
+        """This country's stream of one source, made on first use (creating one is not free)."""
+        if source not in self._streams:
+            self._streams[source] = self.world.streams.rng(f"{source}:{self.iso}")
+        return self._streams[source]
+
+    def count(self, key: tuple[str, str], rate: float, source: str) -> int:
         """Whole units due this month at a fractional monthly rate."""
         if rate <= 0:
             return 0
         if not self.world.deterministic:
-            return int(rng.poisson(rate))
+            return int(self.stream(source).poisson(rate))
         due = self.carry.get(key, 0.0) + rate
         whole = int(due + 1e-9)
         self.carry[key] = due - whole
@@ -61,10 +68,12 @@ class Consumer:
         world = self.world
         conflict = world.conflict_active(t)
         for system, holding in world.holdings_of(self.iso):
-            holding.retire(t)
+            if holding.legacy:
+                holding.retire(t)
             if holding.next_expiry <= t:
                 holding.expire(t, self.refurbish_share, self.refurbish_months)
-            self._train(holding, system)
+            if holding.fire_units:
+                self._train(holding, system)
             if conflict:
                 self._fight(holding, system)
         for gift in self.gifts.get(t, ()):
@@ -74,7 +83,7 @@ class Consumer:
     def _train(self, holding: Holding, system: str) -> None:
         rate = (self.world.training_rates[system] * self.training_multiplier
                 * holding.fire_units / 12.0)
-        shots = self.count(("training", system), rate, self.rng)
+        shots = self.count(("training", system), rate, "consumption")
         if shots:
             holding.consume(shots)
 
@@ -82,14 +91,14 @@ class Consumer:
         conflict = self.world.scenario.consumption.conflict
         ready = holding.ready_fire_units
         rate = float(conflict.interceptors_per_ready_fu_per_day) * DAYS_PER_MONTH * ready
-        shots = self.count(("conflict", system), rate, self.conflict_rng)
+        shots = self.count(("conflict", system), rate, "conflict")
         if shots:
             holding.consume(shots)
         attrition = float(conflict.fire_unit_attrition_per_month)
         if attrition > 0 and holding.fire_units:
             if self.world.deterministic:
                 lost = self.count(("attrition", system), attrition * holding.fire_units,
-                                  self.conflict_rng)
+                                  "conflict")
             else:
-                lost = int(self.conflict_rng.binomial(holding.fire_units, attrition))
+                lost = int(self.stream("conflict").binomial(holding.fire_units, attrition))
             holding.lose_fire_units(lost)

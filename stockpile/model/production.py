@@ -8,10 +8,13 @@ makes 2,000 units a year costs twelve events a year, not 2,000.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from stockpile.model.procurement import largest_remainder
 from stockpile.model.records import LineRow
@@ -71,6 +74,11 @@ class Order:
         return shares
 
 
+def _service_order(order: Order) -> tuple[int, int]:
+    """Framework orders (priority 0) first, then first signed, first served."""
+    return order.priority, order.contract_id
+
+
 class ComponentPool:
     """Upstream parts (rocket motors, seekers) waiting for the lines that need them."""
 
@@ -118,12 +126,18 @@ class ProductionLine:
         self.in_work = 0
         self.totals = {"started": 0, "delivered": 0, "rejected": 0}
         self._period = {"started": 0, "delivered": 0, "rejected": 0}
-        self.rng = world.streams.rng(f"production:{name}")
+        self._rng: np.random.Generator | None = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The line's stream, made on first use (most lines in deterministic runs never draw)."""
+        if self._rng is None:
+            self._rng = self.world.streams.rng(f"production:{self.name}")
+        return self._rng
 
     # -- order book -------------------------------------------------------------
     def add(self, order: Order) -> None:
-        self.orders.append(order)
-        self.orders.sort(key=lambda o: (o.priority, o.contract_id))
+        bisect.insort(self.orders, order, key=_service_order)
         self.unstarted += order.unstarted
         self.backlog += order.unstarted + order.in_work
 
@@ -234,7 +248,8 @@ class ProductionLine:
                 if accepted:
                     order.delivered += accepted
                     self.world.deliver(order, order.split(accepted))
-        self.orders = [o for o in self.orders if o.unstarted or o.in_work]
+                if not (order.unstarted or order.in_work):
+                    self.orders.remove(order)
 
     def _rejections(self, count: int) -> int:
         failure = 1.0 - self.acceptance

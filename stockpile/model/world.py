@@ -8,6 +8,7 @@ are already numbers and returns tables.
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass, field
 
@@ -58,8 +59,11 @@ def _frame(rows: list, row_type: type) -> pd.DataFrame:
     columns = list(row_type._fields)
     if not rows:
         return pd.DataFrame(columns=columns)
-    return pd.DataFrame({name: np.array(values)
-                         for name, values in zip(columns, zip(*rows, strict=True), strict=True)})
+    data = {}
+    for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+        text = isinstance(values[0], str)  # plain objects: pandas' string inference is slow
+        data[name] = np.array(values, dtype=object if text else None)
+    return pd.DataFrame(data, copy=False)
 
 
 class World:
@@ -296,8 +300,14 @@ class World:
         for iso in self.countries:
             env.process(Consumer(self, iso).process())
         env.process(self.recorder.process())
-        env.run(until=self.calendar.months)
-        return self._output()
+        collecting = gc.isenabled()
+        gc.disable()  # a run makes many small objects and no garbage worth a collector pass
+        try:
+            env.run(until=self.calendar.months)
+            return self._output()
+        finally:
+            if collecting:
+                gc.enable()
 
     def _output(self) -> RunOutput:
         rec = self.recorder
