@@ -43,6 +43,19 @@ def mark_deadlines(ax, deadlines: Sequence[int]) -> None:
                     va="bottom", rotation=90, color="#555555")
 
 
+def _ratio_axes(ax, multiplier: float, deadlines: Sequence[int], title: str,
+                legend: str) -> None:
+    """The goal line, deadlines and labels every capability-ratio chart shares."""
+    ax.axhline(multiplier, color=GOAL_RED, linestyle="--", label=f"goal: {multiplier:g}× baseline")
+    mark_deadlines(ax, deadlines)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("capability ÷ baseline (×)")
+    ax.set_xlabel("date (month end)")
+    ax.set_title(title)
+    ax.legend(loc=legend, fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+
+
 def _fan_panel(ax, fan: pd.DataFrame, multiplier: float, deadlines: Sequence[int]) -> None:
     when = month_dates(fan["date"])
     ax.fill_between(when, fan["ratio_p5"], fan["ratio_p95"], color=BLUE, alpha=0.15,
@@ -104,14 +117,8 @@ def _medians_chart(fan: pd.DataFrame, multiplier: float, deadlines: Sequence[int
                 color=colour[int(point)] if colour else BLUE, alpha=0.9 if colour else 0.35)
     ax.plot([], [], color="#777777", label=f"median run of each of {fan['point'].nunique()}"
             " design points")
-    ax.axhline(multiplier, color=GOAL_RED, linestyle="--", label=f"goal: {multiplier:g}× baseline")
-    mark_deadlines(ax, deadlines)
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("capability ÷ baseline (×)")
-    ax.set_xlabel("date (month end)")
-    ax.set_title("Collective GBAD capability relative to the baseline")
-    ax.legend(loc="lower right", fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
+    _ratio_axes(ax, multiplier, deadlines,
+                "Collective GBAD capability relative to the baseline", "lower right")
     return _save(fig, path)
 
 
@@ -294,12 +301,6 @@ def configs_fan_chart(fans: dict[str, pd.DataFrame], multiplier: float,
         ax.fill_between(when, fan["ratio_p25"], fan["ratio_p75"], color=f"C{i}", alpha=0.2,
                         linewidth=0)
         ax.plot(when, fan["ratio_p50"], color=f"C{i}", linewidth=2, label=name)
-    ax.axhline(multiplier, color=GOAL_RED, linestyle="--", label=f"goal: {multiplier:g}× baseline")
-    mark_deadlines(ax, deadlines)
-    ax.set_ylim(bottom=0)
-    ax.set_ylabel("capability ÷ baseline (×)")
-    ax.set_xlabel("date (month end)")
-    ax.set_title("Scenarios compared: median run and middle half of runs")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
+    _ratio_axes(ax, multiplier, deadlines,
+                "Scenarios compared: median run and middle half of runs", "upper left")
     return _save(fig, path)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -51,3 +53,15 @@ class Calendar:
 
     def decimal_year(self, t: int) -> float:
         return self.year(t) + (self.month_of_year(t) - 1) / 12
+
+
+def every_month(env: Any, months: int, phase: float, step: Callable[[int], None]) -> Generator:
+    """A SimPy process calling ``step(t)`` once a month, at a fixed phase within the month.
+
+    Phases order the processes of one month (budgets, decisions, lines, consumption,
+    recording) without relying on the order in which they were started.
+    """
+    yield env.timeout(phase)
+    for t in range(months):
+        step(t)
+        yield env.timeout(1)

@@ -12,6 +12,7 @@ from collections.abc import Generator
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from stockpile.model.calendar import every_month
 from stockpile.model.inventory import Holding
 from stockpile.model.records import CapabilityRow, GoalRow
 
@@ -57,14 +58,13 @@ class Recorder:
         self._seen = -1
 
     def process(self) -> Generator:
-        world = self.world
-        cal = world.calendar
-        yield world.env.timeout(PHASE)
-        for t in range(cal.months):
-            self.values.append(self.goal_value())
-            if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
-                self.record(cal.date(t))
-            yield world.env.timeout(1)
+        return every_month(self.world.env, self.world.calendar.months, PHASE, self.close)
+
+    def close(self, t: int) -> None:
+        cal = self.world.calendar
+        self.values.append(self.goal_value())
+        if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
+            self.record(cal.date(t))
 
     def goal_value(self) -> float:
         """The metric summed over member countries (holdings may appear during the run)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stockpile.model.calendar import every_month
 from stockpile.model.inventory import Holding
 
 if TYPE_CHECKING:
@@ -41,11 +42,7 @@ class Consumer:
                 self.gifts.setdefault(world.calendar.index(gift.date), []).append(gift)
 
     def process(self) -> Generator:
-        env = self.world.env
-        yield env.timeout(PHASE)
-        for t in range(self.world.calendar.months):
-            self.month(t)
-            yield env.timeout(1)
+        return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def stream(self, source: str) -> np.random.Generator:
         """This country's stream of one source, made on first use (creating one is not free)."""

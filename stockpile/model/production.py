@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stockpile.model.calendar import every_month
 from stockpile.model.procurement import largest_remainder
 from stockpile.model.records import LineRow
 from stockpile.scenario.schema import LineRow as LineConfig
@@ -150,11 +151,7 @@ class ProductionLine:
 
     # -- one month ----------------------------------------------------------------
     def process(self) -> Generator:
-        env = self.world.env
-        yield env.timeout(PHASE)
-        for t in range(self.world.calendar.months):
-            self.month(t)
-            yield env.timeout(1)
+        return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def month(self, t: int) -> None:
         self._finish(t)
