@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(BIN)/stockpile report results/baseline-sweep --force
 
 test: $(TEST_STAMP)
-	$(BIN)/ruff check stockpile tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
