@@ -194,3 +194,38 @@ def test_goal_verdict_and_first_month() -> None:
     assert goal.loc[2026, "target"] == 100
     assert goal.loc[2026, "first_met"] == "2025-12"
     assert bool(goal.loc[2027, "met"])
+
+
+def test_waiting_buyers_match_the_order_books(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines count who waits for a start; the count must equal a scan of their orders."""
+    from stockpile.model.capability import Recorder
+
+    original = Recorder.binding
+    checked = []
+
+    def binding(self):
+        for line in self.world.lines.values():
+            scanned: dict[str, int] = {}
+            for order in line.orders:
+                if order.unstarted:
+                    for buyer in order.buyers:
+                        scanned[buyer] = scanned.get(buyer, 0) + 1
+            assert line.waiting == scanned
+            assert line.unstarted == sum(o.unstarted for o in line.orders)
+            assert line.backlog == sum(o.unstarted + o.in_work for o in line.orders)
+        checked.append(True)
+        return original(self)
+
+    monkeypatch.setattr(Recorder, "binding", binding)
+    s = scenario(products={"sam_int": {"unit_price_eur_m": 0.5}},
+                 lines={"int_line": {"acceptance_rate": 0.7}},
+                 countries={"BBB": {"gdp_usd_bn": 80, "plan": {"sam": 1}}})
+    simulate(s, seed=3)
+    pooled = scenario(products={"sam_int": {"unit_price_eur_m": 0.5}},
+                      lines={"int_line": {"acceptance_rate": 0.7}},
+                      countries={"BBB": {"gdp_usd_bn": 80, "plan": {"sam": 1}}},
+                      procurement={"mode": "joint"},
+                      joint={"lead": "AAA", "members": ["AAA", "BBB"], "systems": ["sam"]})
+    out = simulate(pooled, seed=3)
+    assert (out.contracts["channel"] == "joint").any()
+    assert len(checked) == 2 * 36

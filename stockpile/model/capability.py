@@ -101,11 +101,9 @@ class Recorder:
             kind = LIMIT_KIND.get(line.limited_by)
             if kind is None:
                 continue
-            for order in line.orders:
-                if order.unstarted:
-                    for buyer in order.buyers:
-                        if rank[kind] < rank[found[buyer]]:
-                            found[buyer] = kind
+            for buyer in line.waiting:
+                if rank[kind] < rank[found[buyer]]:
+                    found[buyer] = kind
         return found
 
     def goal(self) -> tuple[list[GoalRow], list[CapabilityRow]]:

@@ -114,6 +114,7 @@ class ProductionLine:
         self.start_t = world.calendar.index(start) if start else 0
         self.orders: list[Order] = []
         self.unstarted = 0  # European units contracted and not started, all orders
+        self.waiting: dict[str, int] = {}  # buyer -> orders with units not yet started
         self.backlog = 0  # European units contracted and not yet delivered, all orders
         self.wip: deque[tuple[int, list[tuple[Order | None, int]]]] = deque()
         self.downstream: list[ProductionLine] = []
@@ -141,6 +142,18 @@ class ProductionLine:
         bisect.insort(self.orders, order, key=_service_order)
         self.unstarted += order.unstarted
         self.backlog += order.unstarted + order.in_work
+        if order.unstarted:
+            self._wait(order, 1)
+
+    def _wait(self, order: Order, change: int) -> None:
+        """Keep count of who waits for a start, so the recorder need not scan order books."""
+        waiting = self.waiting
+        for buyer in order.buyers:
+            count = waiting.get(buyer, 0) + change
+            if count:
+                waiting[buyer] = count
+            else:
+                del waiting[buyer]
 
     def months_to_clear(self, t: int, extra: int) -> float:
         """How long a new order would wait, to pick the line that delivers soonest."""
@@ -213,6 +226,8 @@ class ProductionLine:
                 if part:
                     self.unstarted -= part
                     order.unstarted -= part
+                    if not order.unstarted:
+                        self._wait(order, -1)
                     order.in_work += part
                     batch.append((order, part))
                     left -= part
@@ -239,6 +254,8 @@ class ProductionLine:
                     self.world.pools[self.product].level += accepted
                     continue
                 order.in_work -= count
+                if rejected and not order.unstarted:
+                    self._wait(order, 1)
                 order.unstarted += rejected  # failed units are built again
                 self.unstarted += rejected
                 self.backlog -= accepted
