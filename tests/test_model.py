@@ -229,3 +229,23 @@ def test_waiting_buyers_match_the_order_books(monkeypatch: pytest.MonkeyPatch) -
     out = simulate(pooled, seed=3)
     assert (out.contracts["channel"] == "joint").any()
     assert len(checked) == 2 * 36
+
+
+def test_component_pools_start_with_their_buffer() -> None:
+    """Parts made 6 months ahead: the pool's opening buffer lets the line start at once."""
+    s = scenario(products={"seeker": {"kind": "component", "unit_price_eur_m": 0}},
+                 lines={"int_line": {"components": {"seeker": 1}},
+                        "seeker_line": {"product": "seeker", "capacity_per_month": 8,
+                                        "ceiling_per_month": 8,
+                                        "manufacturing_lead_months": 6}})
+    out = simulate(s, deterministic=True)
+    line = out.production[out.production.line == "int_line"].set_index("date")
+    # signed in 2025-03; 3 months × 8 of buffer cover the first 3 months of starts
+    assert line.loc["2025-03", "started"] == 8
+    assert line.loc["2025-03", "limited_by"] == "capacity"
+    # the seeker line starts on the first order (month 2) and delivers 6 months later, so
+    # after the buffer's three months (2, 3, 4) starts pause until month 8
+    assert line.loc["2025-06", "limited_by"] == "components"
+    starts = [2, 3, 4, *range(8, 40)]
+    expected = [min(100, 8 * sum(1 for m in starts if m + 3 <= t)) for t in range(36)]
+    assert series(out, "interceptors") == expected

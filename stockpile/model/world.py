@@ -23,7 +23,12 @@ from stockpile.model.consumption import Consumer
 from stockpile.model.inventory import Holding
 from stockpile.model.pricing import PriceBook
 from stockpile.model.procurement import Buyer, NationalChannel, largest_remainder
-from stockpile.model.production import ComponentPool, Order, ProductionLine
+from stockpile.model.production import (
+    COMPONENT_BUFFER_MONTHS,
+    ComponentPool,
+    Order,
+    ProductionLine,
+)
 from stockpile.model.records import (
     AccountRow,
     CapabilityRow,
@@ -129,6 +134,19 @@ class World:
             for component in line.components:
                 for upstream in self.lines_by_product.get(component, []):
                     upstream.downstream.append(line)
+        self._fill_pools()
+
+    def _fill_pools(self) -> None:
+        """Supply chains are running at the start: each pool holds its buffer of parts.
+
+        An empty pool would idle every downstream line for a component's manufacturing
+        lead time, an artefact of starting the clock, not a bottleneck.
+        """
+        for line in self.lines.values():
+            europe = line.capacity * line.europe_share
+            for component, quantity in line.components.items():
+                self.pools[component].level += math.ceil(quantity * europe
+                                                         * COMPONENT_BUFFER_MONTHS)
 
     def _stock_initial(self) -> None:
         """Opening stocks, legacy retirements and orders already placed before the start."""
@@ -295,7 +313,8 @@ class World:
             env.process(buyer.process())
         if self.joint is not None:
             env.process(self.joint.process())
-        for line in self.lines.values():
+        # upstream first: parts finished this month can be fitted this month
+        for line in sorted(self.lines.values(), key=lambda ln: (not ln.is_component, ln.name)):
             env.process(line.process())
         for iso in self.countries:
             env.process(Consumer(self, iso).process())
