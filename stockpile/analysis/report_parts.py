@@ -10,7 +10,12 @@ from stockpile.analysis.document import Document
 from stockpile.analysis.labels import input_label, input_value
 from stockpile.analysis.results import Results, lever_columns
 from stockpile.analysis.sensitivity import headline
-from stockpile.analysis.sources import assumptions, provenance, uncertain_inputs
+from stockpile.analysis.sources import (
+    assumptions,
+    provenance,
+    retirements,
+    uncertain_inputs,
+)
 
 if TYPE_CHECKING:
     from stockpile.analysis.report import Context
@@ -115,6 +120,12 @@ def sources_section(doc: Document, results: Results) -> None:
     if uncertain:
         doc.para("Inputs drawn afresh in every run (scipy.stats distributions):")
         doc.bullets([f"{input_label(path)} ({path}): {dist}" for path, dist in uncertain])
+    retiring = retirements(scenario)
+    if len(retiring):
+        doc.para("Legacy fire units retire during the horizon, which lowers capability on "
+                 "those dates; the baseline counts them, so the target is a multiple of what "
+                 "was there at the start, not of what remains:")
+        doc.table(retiring)
     rows, note = provenance(results.manifest, results.folder)
     doc.para(f"Sources of the table rows: {note}.")
     if not len(rows):

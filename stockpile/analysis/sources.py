@@ -82,3 +82,12 @@ def uncertain_inputs(scenario: dict, prefix: str = "") -> list[tuple[str, str]]:
         elif isinstance(value, dict):
             found.extend(uncertain_inputs(value, f"{path}."))
     return found
+
+
+def retirements(scenario: dict) -> pd.DataFrame:
+    """Legacy fire units that retire on a date (from the manifest's resolved scenario)."""
+    rows = [{"country": iso, "system": system, "fire_units": int(row.get("fire_units") or 0),
+             "retire_year": row.get("retire_year")}
+            for iso, holdings in (scenario.get("inventories") or {}).items()
+            for system, row in holdings.items() if row.get("retire_year") is not None]
+    return pd.DataFrame(rows, columns=["country", "system", "fire_units", "retire_year"])
