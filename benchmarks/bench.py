@@ -1,0 +1,137 @@
+"""``make bench``: measure in one run, print a table, write ``results/bench.json``.
+
+    python -m benchmarks.bench [--config configs/baseline.yaml] [--jobs N] [--out PATH]
+
+SPEC section 6: the per-run cost is SimPy events, so the model's cost per event is compared
+with bare SimPy's on the same machine in the same process; then sweep throughput on one and
+on all cores, peak memory of a short and a long sweep, and how a run grows with the world.
+Timings are wall-clock medians; the machine may be shared, so its load and its own
+parallel ceiling are recorded beside the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import events, machine, sweeps, variants
+from benchmarks.report import KEYS, TARGETS, table, verdicts
+from stockpile.api import DEFAULT_SEED
+from stockpile.experiment.output import now_iso, write_json
+from stockpile.experiment.runners import available_cores
+from stockpile.scenario import load_scenario
+from stockpile.scenario.schema import Scenario
+
+DEFAULT_CONFIG = Path("configs/baseline.yaml")
+DEFAULT_OUT = Path("results/bench.json")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each measure does: the defaults keep ``make bench`` under ~5 minutes."""
+
+    bare_processes: int = 20
+    bare_steps: int = 10_000
+    bare_repeats: int = 5
+    run_repeats: int = 15
+    growth_repeats: int = 5
+    sweep_runs: int = 120
+    sweep_repeats: int = 3
+    rss_runs: tuple[int, int] = (100, 1000)
+
+
+TINY = Sizes(bare_processes=2, bare_steps=200, bare_repeats=2, run_repeats=2,
+             growth_repeats=1, sweep_runs=4, sweep_repeats=1, rss_runs=(2, 4))
+
+
+def measure_events(scenario: Scenario, sizes: Sizes) -> tuple[dict[str, Any], events.RunCost]:
+    """Bare SimPy and the model, one core, in this process."""
+    bare = events.bare_simpy(sizes.bare_processes, sizes.bare_steps, sizes.bare_repeats)
+    cost = events.run_cost(scenario, sizes.run_repeats)
+    found = {
+        **bare,
+        "model_events_per_s": cost.events_per_s,
+        "events_per_run": cost.events,
+        "events_scheduled_per_run": cost.scheduled,
+        "run_ms": cost.run_ms,
+        "loop_ms": cost.loop_ms,
+        "loop_events_per_s": cost.loop_events_per_s,
+        "cost_ratio": bare["bare_events_per_s"] / cost.events_per_s,
+        "cost_ratio_loop": bare["bare_events_per_s"] / cost.loop_events_per_s,
+    }
+    return found, cost
+
+
+def growth(scenario: Scenario, base: events.RunCost, repeats: int) -> list[dict[str, Any]]:
+    """One row per doubled dimension: events and time per run, and their ratio to baseline."""
+    rows = [_growth_row("baseline", scenario, base, base)]
+    for name, double in variants.VARIANTS.items():
+        bigger = double(scenario)
+        rows.append(_growth_row(name, bigger, events.run_cost(bigger, repeats), base))
+    return rows
+
+
+def _growth_row(name: str, scenario: Scenario, cost: events.RunCost,
+                base: events.RunCost) -> dict[str, Any]:
+    return {"variant": name, **variants.size(scenario), "events_per_run": cost.events,
+            "run_ms": cost.run_ms, "us_per_event": 1000 * cost.run_ms / cost.events,
+            "events_x": cost.events / base.events, "time_x": cost.run_ms / base.run_ms}
+
+
+def measure_sweeps(config: Path, sizes: Sizes, jobs: int) -> dict[str, Any]:
+    """Throughput on 1 and ``jobs`` processes; peak memory of a short and a long sweep."""
+    found: dict[str, Any] = {"machine_parallel_efficiency": machine.parallel_ceiling(jobs)}
+    found.update(sweeps.throughput(config, sizes.sweep_runs, jobs,
+                                   sizes.sweep_repeats))
+    small, large = (sweeps.peak_rss(config, runs, jobs) for runs in sizes.rss_runs)
+    found.update({"peak_rss_100": small["tree_mib"], "peak_rss_1000": large["tree_mib"],
+                  "peak_rss_driver_100": small["driver_mib"],
+                  "peak_rss_driver_1000": large["driver_mib"],
+                  "rss_sweep_seconds": [small["seconds"], large["seconds"]]})
+    return found
+
+
+def run(config: Path = DEFAULT_CONFIG, sizes: Sizes = Sizes(), jobs: int | None = None,
+        out: Path | None = DEFAULT_OUT) -> dict[str, Any]:
+    """Every measure, in this order, in this process (memory in fresh subprocesses)."""
+    began = time.perf_counter()
+    jobs = jobs or max(2, available_cores())
+    result: dict[str, Any] = {"measured_at": now_iso(), "config": str(config),
+                              "seed": DEFAULT_SEED, "machine": machine.facts(),
+                              "sizes": asdict(sizes)}
+    scenario = load_scenario(config)
+    found, base = measure_events(scenario, sizes)
+    result.update(found)
+    result["growth"] = growth(scenario, base, sizes.growth_repeats)
+    result.update(measure_sweeps(config, sizes, jobs))
+    result["targets"] = verdicts(result)
+    result["machine"]["load_average_end"] = round(os.getloadavg()[0], 2)
+    result["seconds"] = time.perf_counter() - began
+    result["keys"] = KEYS
+    if out is not None:
+        write_json(result, out)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="processes for the parallel sweep (default: every core, at least 2)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    result = run(args.config, Sizes(), args.jobs, args.out)
+    print(table(result))
+    print(f"\n{len(TARGETS)} targets, {sum(t['met'] for t in result['targets'].values())} met; "
+          f"{result['seconds']:.0f} s; written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
