@@ -46,21 +46,51 @@ def distributions(scenario: Scenario) -> dict[str, Dist]:
     return found
 
 
+def _dist_locations(value: Any, where: tuple = ()) -> list[tuple[tuple, Dist]]:
+    """Where the distributions are, as key tuples (list positions as ints)."""
+    if isinstance(value, Dist):
+        return [(where, value)]
+    if isinstance(value, BaseModel):
+        items: Any = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [found for key, child in items for found in _dist_locations(child, (*where, key))]
+
+
+def _replace(value: Any, keys: tuple, new: float) -> Any:
+    """A copy of ``value`` with the item at ``keys`` replaced; untouched branches are shared."""
+    if not keys:
+        return new
+    key, rest = keys[0], keys[1:]
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={key: _replace(getattr(value, key), rest, new)})
+    copied = list(value) if isinstance(value, list) else dict(value)
+    copied[key] = _replace(value[key], rest, new)
+    return copied
+
+
 def concretise(scenario: Scenario, rng_for: RngFor | None,
                deterministic: bool = False) -> tuple[Scenario, dict[str, float]]:
     """Draw every distribution (or take its median); return the scenario and the draws.
 
     Each input has its own stream (``rng_for(path)``), so adding an uncertain input
-    does not change the values drawn for the others.
+    does not change the values drawn for the others. Where the distributions sit is
+    found once per scenario: a sweep calls this for every run.
     """
+    if scenario._dist_locations is None:
+        scenario._dist_locations = _dist_locations(scenario)
     sampled: dict[str, float] = {}
-
-    def draw(path: str, dist: Dist) -> float:
+    concrete = scenario
+    for keys, dist in scenario._dist_locations:
+        path = ".".join(str(k) for k in keys)
         value = dist.median() if deterministic or rng_for is None else dist.sample(rng_for(path))
         sampled[path] = value
-        return value
-
-    concrete = _walk(scenario, "", draw)
+        concrete = _replace(concrete, keys, value)
     concrete._provenance = scenario._provenance
     concrete._source = scenario._source
+    concrete._dist_locations = []
     return concrete, sampled
