@@ -122,3 +122,13 @@ def test_goal_seek_in_a_subprocess(threshold_scenario: Path) -> None:
          "--set", f"{SHARE}=0.1"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "largest value" in done.stdout
+
+
+def test_unknown_lever_is_one_line_with_a_suggestion(threshold_scenario: Path) -> None:
+    result = CliRunner().invoke(main, ["goal-seek", str(threshold_scenario), "--lever",
+                                       "country_defaults.gbad_shar", "--deadline", "2027",
+                                       "--prob", "0.5"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("--lever: country_defaults.gbad_shar: unknown key "
+                                     "'country_defaults.gbad_shar' (did you mean "
+                                     "'gbad_share'?)")

@@ -27,6 +27,7 @@ from stockpile.experiment.output import (
     write_json,
 )
 from stockpile.scenario import Problem, ScenarioError
+from stockpile.scenario.load import unknown_key
 
 
 def parse_bounds(text: str | None, lever: str, current: object) -> tuple[float, float]:
@@ -103,6 +104,9 @@ def goal_seek(config: Path, lever: str, deadline: int, prob: float, runs: int,
     seed = DEFAULT_SEED if seed is None else seed
     evaluator = LeverEvaluator(config, lever, deadline, runs, seed, list(overrides),
                                deterministic, jobs)
+    why = unknown_key(evaluator.base, lever)
+    if why:
+        raise ScenarioError([Problem("--lever", lever, why)])
     current = lever_value(evaluator.base, lever)
     low, high = parse_bounds(bounds, lever, current)
     integer = isinstance(current, int) and not isinstance(current, bool)

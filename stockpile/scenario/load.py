@@ -364,6 +364,11 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> S
     return _validated(data, origins, main, provenance)
 
 
+def unknown_key(scenario: Scenario, dotted: str) -> str | None:
+    """Why a dotted key (a lever) names nothing in the scenario, or None when it does."""
+    return _walk_schema(Scenario, scenario.model_dump(mode="json"), dotted.split("."))
+
+
 def with_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     """A loaded scenario with ``--set`` overrides applied, as if they had been given to
     ``load_scenario``: how a sweep turns one scenario into its design points."""
