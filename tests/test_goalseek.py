@@ -126,7 +126,7 @@ def test_goal_seek_in_a_subprocess(threshold_scenario: Path) -> None:
 
 def test_unknown_lever_is_one_line_with_a_suggestion(threshold_scenario: Path) -> None:
     result = CliRunner().invoke(main, ["goal-seek", str(threshold_scenario), "--lever",
-                                       "country_defaults.gbad_shar", "--deadline", "2027",
+                                       "country_defaults.gbad_shar", "--deadline", "2026",
                                        "--prob", "0.5"])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("--lever: country_defaults.gbad_shar: unknown key "
