@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PHASE = 0.2  # lines run after budgets (0.0) and procurement (0.1) within a month
 COMPONENT_BUFFER_MONTHS = 3.0
+NO_LIMIT = 1 << 60  # starts a line without components could make, as far as parts go
 
 
 class Order:
@@ -110,6 +111,7 @@ class ProductionLine:
         self.components = {k: float(v) for k, v in config.components.items() if float(v) > 0}
         self.stoppage_chance = 1.0 - math.exp(-float(config.stoppage_rate_per_year) / 12.0)
         self.stoppage_months = float(config.stoppage_months)
+        self.random_stoppages = self.stoppage_chance > 0 and not world.deterministic
         start = config.start_date
         self.start_t = world.calendar.index(start) if start else 0
         self.orders: list[Order] = []
@@ -126,8 +128,7 @@ class ProductionLine:
         self.capex = 0.0
         self.limited_by = "idle"
         self.in_work = 0
-        self.totals = {"started": 0, "delivered": 0, "rejected": 0}
-        self._period = {"started": 0, "delivered": 0, "rejected": 0}
+        self.started = self.delivered = self.rejected = 0  # this reporting period
         self._rng: np.random.Generator | None = None
 
     @property
@@ -167,14 +168,16 @@ class ProductionLine:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def month(self, t: int) -> None:
-        self._finish(t)
-        self._check_stoppage(t)
+        if self.wip and self.wip[0][0] <= t:
+            self._finish(t)
+        if self.random_stoppages:
+            self._check_stoppage(t)
         capacity = self.capacity if t >= self.start_t and t >= self.stopped_until else 0.0
         allowance = self.carry + capacity * self.europe_share
         slots = int(allowance)
         self.carry = allowance - slots
         want = self._component_want() if self.is_component else self.unstarted
-        parts = self._parts_limit()
+        parts = self._parts_limit() if self.components else NO_LIMIT
         started = min(slots, want, parts)
         if capacity == 0.0 and t < self.stopped_until:
             self.limited_by = "stopped"
@@ -191,7 +194,7 @@ class ProductionLine:
         self._check_expansion()
 
     def _check_stoppage(self, t: int) -> None:
-        if self.stoppage_chance <= 0 or self.world.deterministic or t < self.stopped_until:
+        if t < self.stopped_until:
             return
         if self.rng.random() < self.stoppage_chance:
             months = max(1, math.ceil(self.rng.exponential(self.stoppage_months)))
@@ -208,8 +211,6 @@ class ProductionLine:
         return max(0, math.ceil(need) - pool.level - self.in_work)
 
     def _parts_limit(self) -> int:
-        if not self.components:
-            return 1 << 60
         pools = self.world.pools
         return min(int(pools[name].level // qty) for name, qty in self.components.items())
 
@@ -235,21 +236,19 @@ class ProductionLine:
                     break
         self.wip.append((t + self.lead, batch))
         self.in_work += count
-        self._count("started", count)
+        self.started += count
         if self.lead == 0:
             self._finish(t)
 
     def _finish(self, t: int) -> None:
-        if not self.wip or self.wip[0][0] > t:
-            return
         while self.wip and self.wip[0][0] <= t:
             _, batch = self.wip.popleft()
             for order, count in batch:
                 rejected = self._rejections(count)
                 accepted = count - rejected
                 self.in_work -= count
-                self._count("rejected", rejected)
-                self._count("delivered", accepted)
+                self.rejected += rejected
+                self.delivered += accepted
                 if order is None:
                     self.world.pools[self.product].level += accepted
                     continue
@@ -295,18 +294,13 @@ class ProductionLine:
         self.pending_expansions -= 1
 
     # -- recording ----------------------------------------------------------------
-    def _count(self, name: str, value: int) -> None:
-        self._period[name] += value
-        self.totals[name] += value
-
     def row(self, date: str) -> LineRow:
         """This period's record; the period's flows start again from zero."""
-        period = self._period
         row = LineRow(date, self.name, self.product, self.capacity,
-                      self.capacity * self.europe_share, period["started"], period["delivered"],
-                      period["rejected"], self.in_work,
+                      self.capacity * self.europe_share, self.started, self.delivered,
+                      self.rejected, self.in_work,
                       self._component_want() if self.is_component else self.backlog,
                       self.capacity * (1.0 - self.europe_share), self.limited_by,
                       self.pending_expansions, self.capex)
-        self._period = {"started": 0, "delivered": 0, "rejected": 0}
+        self.started = self.delivered = self.rejected = 0
         return row
