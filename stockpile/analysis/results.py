@@ -37,9 +37,6 @@ class Results:
     tables: dict[str, pd.DataFrame]
     members: dict[str, Results] = field(default_factory=dict)  # batch: name -> sub-folder
 
-    def has(self, name: str) -> bool:
-        return name in self.tables and len(self.tables[name].columns) > 0
-
     @property
     def name(self) -> str:
         scenario = self.manifest.get("scenario") or {}

@@ -25,7 +25,6 @@ from stockpile.experiment.tally import Tally
 
 CHUNK_DIR = "chunks"
 NAME = re.compile(r"^p(\d+)-r(\d+)-n(\d+)\.npz$")
-TEXTS = ("runs", "failures", "timeseries")
 
 
 @dataclass(frozen=True)

@@ -74,17 +74,6 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     write_atomic(path, csv_text(frame))
 
 
-def append_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Append rows (header only when the file is new); used for streamed chunks."""
-    text = csv_text(frame)
-    if path.exists() and path.stat().st_size > 0:
-        text = text.split("\n", 1)[1]
-    with path.open("a", encoding="utf-8", newline="") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-
-
 def scenario_json(scenario: Scenario) -> dict:
     return scenario.model_dump(mode="json")
 

@@ -82,9 +82,6 @@ class Account:
         self.available -= gone
         self.lapsed += gone
 
-    def balance_error(self) -> float:
-        return self.credited - (self.available + self.committed + self.paid + self.lapsed)
-
 
 def defence_share(country: CountryFields, economy: EconomyConfig, year: int) -> float:
     """Defence spending / GDP on the path from today's level to the pledge."""

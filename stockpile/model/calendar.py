@@ -51,9 +51,6 @@ class Calendar:
         month = min(11, math.floor((value - whole) * 12))
         return (whole - self.start_year) * 12 + month - (self.start_month - 1)
 
-    def decimal_year(self, t: int) -> float:
-        return self.year(t) + (self.month_of_year(t) - 1) / 12
-
 
 def every_month(env: Any, months: int, phase: float, step: Callable[[int], None]) -> Generator:
     """A SimPy process calling ``step(t)`` once a month, at a fixed phase within the month.

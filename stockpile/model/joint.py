@@ -236,7 +236,7 @@ class LeadNation:
             return None
         order = self.world.sign(product, quantity, price, channel="joint", earmarks=earmark,
                                 lead=self.lead, discount=discount, priority=self.priority,
-                                settle=self.settle, demands=demands)
+                                settle=self.settle)
         if product in self.frameworks:
             self.frameworks[product].place(int(self.world.env.now), order.quantity)
         return order
@@ -287,7 +287,7 @@ class LeadNation:
         world = self.world
         system = world.product_system[product]
         holding = world.holding(iso, system)
-        if world.system_products[system][0] == product:
+        if product in world.fire_unit_products:
             holding.fu_pending -= units
         else:
             holding.pending -= units

@@ -30,7 +30,6 @@ class Demand:
     product: str
     quantity: int
     unit_price: float
-    is_fire_unit: bool
 
     @property
     def value(self) -> float:
@@ -63,8 +62,7 @@ class NationalChannel:
         delay = max(0, round(float(self.world.scenario.procurement.contracting_delay_months)))
         yield self.world.env.timeout(delay)
         self.world.sign(demand.product, {demand.country: demand.quantity}, demand.unit_price,
-                        channel="national", earmarks={demand.country: demand.value},
-                        demands=[demand])
+                        channel="national", earmarks={demand.country: demand.value})
 
 
 class Buyer:
@@ -155,7 +153,7 @@ class Buyer:
         world = self.world
         price = world.prices.quote(product, year, quantity)
         world.prices.book(product, quantity)
-        demand = Demand(self.iso, system, product, quantity, price, is_fire_unit)
+        demand = Demand(self.iso, system, product, quantity, price)
         world.accounts[self.iso].earmark(demand.value)
         holding = world.holding(self.iso, system)
         if is_fire_unit:

@@ -113,6 +113,12 @@ class World:
                                for name, row in s.systems.items()}
         self.system_products = {name: resolve.system_products(s, name) for name in s.systems}
         self.product_system = {p: row.system for p, row in s.products.items() if row.system}
+        self.fire_unit_products = {fire_unit for fire_unit, _ in self.system_products.values()}
+        self.life_months = {p: 12 * float(row.shelf_life_years)
+                            if row.shelf_life_years is not None else math.inf
+                            for p, row in s.products.items()}
+        self.down_share = float(s.procurement.down_payment_share)
+        self.diverted = {iso: float(v) for iso, v in s.consumption.diverted_share.items()}
         self.mix: dict[str, dict[str, float]] = {}
         for system, (_, interceptors) in self.system_products.items():
             shares = {p: float(s.products[p].mix_share) if s.products[p].mix_share is not None
@@ -226,11 +232,11 @@ class World:
     # -- contracts and deliveries ----------------------------------------------------
     def sign(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
              earmarks: dict[str, float], lead: str = "", discount: float = 0.0,
-             priority: int = 1, settle=None, demands=()) -> Order:
+             priority: int = 1, settle=None) -> Order:
         """Commit the buyers' money, pay the down payment, and put the order on a line."""
-        down = float(self.scenario.procurement.down_payment_share)
+        down = self.down_share
         system = self.product_system[product]
-        is_fire_unit = self.system_products[system][0] == product
+        is_fire_unit = product in self.fire_unit_products
         for iso, quantity in buyers.items():
             value = quantity * unit_price
             account = self.accounts[iso]
@@ -264,14 +270,14 @@ class World:
         return order
 
     def _settle_national(self, iso: str, units: int, order: Order) -> None:
-        down = float(self.scenario.procurement.down_payment_share)
+        down = self.down_share
         self.accounts[iso].pay(units * order.unit_price * (1.0 - down))
 
     def deliver(self, order: Order, shares: dict[str, int]) -> None:
         """Units accepted by the line reach their buyers, who pay for them."""
         t = int(self.env.now)
         system = self.product_system[order.product]
-        is_fire_unit = self.system_products[system][0] == order.product
+        is_fire_unit = order.product in self.fire_unit_products
         for iso, units in shares.items():
             holding = self.holding(iso, system)
             if order.channel == "joint":
@@ -281,9 +287,8 @@ class World:
                 holding.fu_on_order -= units
                 holding.fu_delivered += units
             else:
-                life = self.scenario.products[order.product].shelf_life_years
-                expiry = t + 12 * float(life) if life is not None else math.inf
-                holding.add_interceptors(order.product, units, expiry)
+                holding.add_interceptors(order.product, units,
+                                         t + self.life_months[order.product])
                 holding.on_order -= units
                 holding.delivered += units
                 self._divert(holding, units)
@@ -292,7 +297,7 @@ class World:
 
     def _divert(self, holding: Holding, units: int) -> None:
         """A share of interceptor deliveries goes straight on to Ukraine."""
-        share = float(self.scenario.consumption.diverted_share.get(holding.country, 0.0))
+        share = self.diverted.get(holding.country, 0.0)
         if share <= 0:
             return
         if self.deterministic:
