@@ -12,22 +12,39 @@ from collections.abc import Generator
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from stockpile.model.calendar import every_month
 from stockpile.model.inventory import Holding
-from stockpile.model.records import CapabilityRow, GoalRow
+from stockpile.model.records import (
+    AccountRow,
+    CapabilityRow,
+    ConstraintRow,
+    GoalRow,
+    LineRow,
+    StockRow,
+)
+from stockpile.model.tables import Snapshots, frame, per_period, text
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
 
 PHASE = 0.9  # after everything else in the month: the state at the month's close
 BINDING_ORDER = ("components", "capacity", "money", "none")
-#: a holding's and an account's fields in StockRow / AccountRow order (after the date)
-STOCK_STATE = attrgetter(
-    "country", "system", "fire_units", "interceptors", "ready_fire_units", "on_order",
-    "fu_on_order", "delivered", "consumed", "donated", "expired", "lost", "unmet",
-    "fu_delivered", "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
-ACCOUNT_STATE = attrgetter("name", "credited", "available", "committed", "paid", "lapsed",
-                           "received", "owed")
+#: a holding's numbers in StockRow order, without ready_fire_units (worked out from the
+#: first two at the end); from ``delivered`` on they are running totals
+STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "delivered",
+                "consumed", "donated", "expired", "lost", "unmet", "fu_delivered",
+                "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
+STOCK_FLOWS = slice(4, None)
+STOCK_COLUMNS = [c for c in StockRow._fields
+                 if c not in ("date", "country", "system", "ready_fire_units")]
+#: a line's numbers; started, delivered and rejected are running totals
+LINE_STATE = ("capacity", "started", "delivered", "rejected", "in_work", "on_books",
+              "pending_expansions", "capex")
+LINE_FLOWS = slice(1, 4)
+ACCOUNT_STATE = ("credited", "available", "committed", "paid", "lapsed", "received", "owed")
 LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
 
@@ -41,7 +58,7 @@ def metric(holding: Holding, name: str) -> int:
 
 
 class Recorder:
-    """Closes each month: the goal metric every month, table rows at the output frequency."""
+    """Closes each month: the goal metric every month, snapshots at the output frequency."""
 
     def __init__(self, world: World):
         self.world = world
@@ -50,10 +67,13 @@ class Recorder:
         self.members = set(world.members)
         self.record_months = RECORD_MONTHS[scenario.output.frequency]
         self.values: list[float] = []
-        self.stocks: list[tuple] = []  # StockRow fields
-        self.lines: list = []
-        self.accounts: list[tuple] = []  # AccountRow fields
-        self.constraints: list[tuple] = []  # ConstraintRow fields
+        self.dates: list[str] = []
+        self.stocks = Snapshots(attrgetter(*STOCK_COUNTS), len(STOCK_COUNTS))
+        self.lines = Snapshots(attrgetter(*LINE_STATE), len(LINE_STATE))
+        self.limits: list[str] = []  # each line's limited_by, in snapshot order
+        self.accounts = Snapshots(attrgetter(*ACCOUNT_STATE), len(ACCOUNT_STATE))
+        self.bindings: list[str] = []  # each country's binding constraint, in snapshot order
+        self._holdings: list[Holding] = []
         self._counted: list[tuple[Holding, float]] = []
         self._seen = -1
 
@@ -62,34 +82,39 @@ class Recorder:
 
     def close(self, t: int) -> None:
         cal = self.world.calendar
+        self._follow_holdings()
         self.values.append(self.goal_value())
         if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
             self.record(cal.date(t))
 
-    def goal_value(self) -> float:
-        """The metric summed over member countries (holdings may appear during the run)."""
+    def _follow_holdings(self) -> None:
+        """Holdings may appear during the run (a first purchase of a system)."""
         holdings = self.world.holdings
-        if len(holdings) != self._seen:
-            weights = self.world.weights
-            self._counted = [(h, 1.0 if self.metric == "interceptors" else weights[system])
-                             for (iso, system), h in holdings.items() if iso in self.members]
-            self._seen = len(holdings)
+        if len(holdings) == self._seen:
+            return
+        self._seen = len(holdings)
+        self._holdings = list(holdings.values())
+        weights = self.world.weights
+        self._counted = [(h, 1.0 if self.metric == "interceptors" else weights[system])
+                         for (iso, system), h in holdings.items() if iso in self.members]
+
+    def goal_value(self) -> float:
+        """The metric summed over member countries."""
         if self.metric == "ready_fire_units":
             return sum(w * min(h.fire_units, h.interceptors // h.combat_load)
                        for h, w in self._counted)
         return sum(w * metric(h, self.metric) for h, w in self._counted)
 
     def record(self, date: str) -> None:
-        """Rows as plain tuples read in C by ``attrgetter``: this runs for every month."""
+        """Numbers only: dates, names and per-period flows are added once, in ``tables``."""
         world = self.world
-        stocks = self.stocks
-        for holding in world.holdings.values():
-            stocks.append((date, *STOCK_STATE(holding)))
-            holding.reset_flows()
-        self.lines.extend(line.row(date) for line in world.lines.values())
-        self.accounts.extend((date, *ACCOUNT_STATE(a)) for a in world.all_accounts())
+        self.dates.append(date)
+        self.stocks.take(self._holdings)
+        self.lines.take(world.line_list)
+        self.limits.extend([line.limited_by for line in world.line_list])
+        self.accounts.take(world.account_list)
         binding = self.binding()
-        self.constraints.extend((date, iso, binding[iso]) for iso in world.countries)
+        self.bindings.extend([binding[iso] for iso in world.countries])
 
     def binding(self) -> dict[str, str]:
         """What held each country back this month: components, capacity, money or none."""
@@ -126,3 +151,51 @@ class Recorder:
         path = [CapabilityRow(cal.date(t), v, v / baseline if baseline > 0 else math.nan)
                 for t, v in enumerate(self.values)]
         return rows, path
+
+    # -- tables, once per run ---------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        snapshot, thing = self.stocks.index()
+        values = self.stocks.values(np.int64)
+        values[:, STOCK_FLOWS] = per_period(values[:, STOCK_FLOWS], snapshot, thing)
+        holdings = self._holdings
+        loads = np.array([h.combat_load for h in holdings], dtype=np.int64)[thing]
+        data = dict(zip(STOCK_COLUMNS, values.T, strict=True))
+        data["ready_fire_units"] = np.minimum(data["fire_units"], data["interceptors"] // loads)
+        data["date"] = text(self.dates)[snapshot]
+        data["country"] = text([h.country for h in holdings])[thing]
+        data["system"] = text([h.system for h in holdings])[thing]
+        return frame(StockRow._fields, data)
+
+    def production(self) -> pd.DataFrame:
+        lines = self.world.line_list
+        snapshot, thing = self.lines.index()
+        values = self.lines.values(np.float64)
+        values[:, LINE_FLOWS] = per_period(values[:, LINE_FLOWS], snapshot, thing)
+        share = np.array([line.europe_share for line in lines])[thing]
+        capacity, started, delivered, rejected, in_work, on_books, pending, capex = values.T
+        whole = np.int64
+        return frame(LineRow._fields, {
+            "date": text(self.dates)[snapshot],
+            "line": text([line.name for line in lines])[thing],
+            "product": text([line.product for line in lines])[thing],
+            "capacity_per_month": capacity, "europe_capacity_per_month": capacity * share,
+            "started": started.astype(whole), "delivered": delivered.astype(whole),
+            "rejected": rejected.astype(whole), "in_work": in_work.astype(whole),
+            "backlog": on_books.astype(whole), "other_output": capacity * (1.0 - share),
+            "limited_by": text(self.limits), "expansions_pending": pending.astype(whole),
+            "expansion_capex_eur_m": capex})
+
+    def budget(self) -> pd.DataFrame:
+        snapshot, names = self.accounts.labels([a.name for a in self.world.account_list])
+        data = dict(zip(AccountRow._fields[2:], self.accounts.values(np.float64).T,
+                        strict=True))
+        return frame(AccountRow._fields,
+                     {**data, "date": text(self.dates)[snapshot], "account": names})
+
+    def constraints(self) -> pd.DataFrame:
+        countries = list(self.world.countries)
+        dates = text(self.dates)
+        return frame(ConstraintRow._fields, {
+            "date": np.repeat(dates, len(countries)),
+            "country": np.tile(text(countries), len(dates)),
+            "binding": text(self.bindings)})

@@ -34,10 +34,7 @@ class Holding:
         self.fu_on_order = 0
         self.pending = 0  # interceptors decided, contract not yet signed
         self.fu_pending = 0
-        self.reset_flows()
-
-    def reset_flows(self) -> None:
-        """Start a new reporting period: the flows count what happened since the last row."""
+        # flows: running totals since the start (the recorder differences them per period)
         self.delivered = self.consumed = self.donated = self.expired = self.lost = 0
         self.unmet = self.fu_delivered = self.fu_donated = self.fu_retired = self.fu_lost = 0
         self.delivered_joint = 0

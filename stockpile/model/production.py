@@ -18,7 +18,6 @@ import numpy as np
 
 from stockpile.model.calendar import every_month
 from stockpile.model.procurement import largest_remainder
-from stockpile.model.records import LineRow
 from stockpile.scenario.schema import LineRow as LineConfig
 
 if TYPE_CHECKING:
@@ -128,7 +127,7 @@ class ProductionLine:
         self.capex = 0.0
         self.limited_by = "idle"
         self.in_work = 0
-        self.started = self.delivered = self.rejected = 0  # this reporting period
+        self.started = self.delivered = self.rejected = 0  # running totals
         self._rng: np.random.Generator | None = None
 
     @property
@@ -294,13 +293,7 @@ class ProductionLine:
         self.pending_expansions -= 1
 
     # -- recording ----------------------------------------------------------------
-    def row(self, date: str) -> LineRow:
-        """This period's record; the period's flows start again from zero."""
-        row = LineRow(date, self.name, self.product, self.capacity,
-                      self.capacity * self.europe_share, self.started, self.delivered,
-                      self.rejected, self.in_work,
-                      self._component_want() if self.is_component else self.backlog,
-                      self.capacity * (1.0 - self.europe_share), self.limited_by,
-                      self.pending_expansions, self.capex)
-        self.started = self.delivered = self.rejected = 0
-        return row
+    @property
+    def on_books(self) -> int:
+        """Units the line still owes: its backlog, or for a component line what it must make."""
+        return self._component_want() if self.is_component else self.backlog

@@ -29,15 +29,7 @@ from stockpile.model.production import (
     Order,
     ProductionLine,
 )
-from stockpile.model.records import (
-    AccountRow,
-    CapabilityRow,
-    ConstraintRow,
-    ContractRow,
-    GoalRow,
-    LineRow,
-    StockRow,
-)
+from stockpile.model.records import CapabilityRow, ContractRow, GoalRow
 from stockpile.model.streams import Streams
 from stockpile.scenario import resolve
 from stockpile.scenario.schema import Scenario
@@ -103,6 +95,8 @@ class World:
         self.conflict_start = (self.calendar.from_decimal_year(float(conflict.start_year))
                                if conflict.enabled else math.inf)
         self.conflict_end = self.conflict_start + max(0, round(float(conflict.duration_months)))
+        self.line_list = list(self.lines.values())
+        self.account_list = self.all_accounts()
         self.recorder = Recorder(self)
 
     # -- set-up -------------------------------------------------------------------
@@ -339,10 +333,10 @@ class World:
         return RunOutput(
             seed=self.streams.seed,
             goal=_frame(goal, GoalRow),
-            timeseries=_frame(rec.stocks, StockRow),
-            production=_frame(rec.lines, LineRow),
-            budget=_frame(rec.accounts, AccountRow),
-            constraints=_frame(rec.constraints, ConstraintRow),
+            timeseries=rec.timeseries(),
+            production=rec.production(),
+            budget=rec.budget(),
+            constraints=rec.constraints(),
             contracts=_frame(self.contracts, ContractRow),
             capability=_frame(path, CapabilityRow),
             events=events_scheduled(self.env),
