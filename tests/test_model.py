@@ -8,6 +8,7 @@ tables record the state at the close of month t.
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import pytest
@@ -249,3 +250,24 @@ def test_component_pools_start_with_their_buffer() -> None:
     starts = [2, 3, 4, *range(8, 40)]
     expected = [min(100, 8 * sum(1 for m in starts if m + 3 <= t)) for t in range(36)]
     assert series(out, "interceptors") == expected
+
+
+def test_stoppages_take_the_share_of_months_renewal_theory_gives() -> None:
+    """Each working month a stoppage starts with p = 1 − e^(−rate/12) and lasts ⌈Exp(m)⌉ months.
+
+    Working spells last (1 − p)/p months on average and stoppages 1/(1 − e^(−1/m)), so in
+    the long run the line is stopped for E[stop] / (E[work] + E[stop]) of its months:
+    with 6 a year and m = 2, p = 0.3935 and the share is 2.541 / 4.082 = 0.6225.
+    """
+    s = scenario(time={"end": "2074-12"},
+                 lines={"int_line": {"stoppage_rate_per_year": 6, "stoppage_months": 2}})
+    p = 1 - math.exp(-6 / 12)
+    stop = 1 / (1 - math.exp(-1 / 2))
+    expected = stop / ((1 - p) / p + stop)
+    stopped = months = 0
+    for seed in range(1, 9):
+        line = simulate(s, seed=seed).production.query("line == 'int_line'")
+        stopped += int((line.limited_by == "stopped").sum())
+        months += len(line)
+    assert expected == pytest.approx(0.6225, abs=1e-4)
+    assert stopped / months == pytest.approx(expected, abs=0.03)

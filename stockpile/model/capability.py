@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 PHASE = 0.9  # after everything else in the month: the state at the month's close
 BINDING_ORDER = ("components", "capacity", "money", "none")
+BINDING_RANK = {kind: i for i, kind in enumerate(BINDING_ORDER)}
 #: a holding's numbers in StockRow order, without ready_fire_units (worked out from the
 #: first two at the end); from ``delivered`` on they are running totals
 STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "delivered",
@@ -119,7 +120,7 @@ class Recorder:
     def binding(self) -> dict[str, str]:
         """What held each country back this month: components, capacity, money or none."""
         world = self.world
-        rank = {kind: i for i, kind in enumerate(BINDING_ORDER)}
+        rank = BINDING_RANK
         found = {iso: "money" if buyer.money_limited else "none"
                  for iso, buyer in world.buyers.items()}
         for line in world.lines.values():

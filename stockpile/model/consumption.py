@@ -34,7 +34,10 @@ class Consumer:
         self.training_multiplier = float(consumption.training_multiplier)
         self.refurbish_share = float(consumption.refurbish_share)
         self.refurbish_months = float(consumption.refurbish_years) * 12
+        self.training_per_fu = {system: rate * self.training_multiplier / 12.0
+                                for system, rate in world.training_rates.items()}
         self.carry: dict[tuple[str, str], float] = {}
+        self._training: np.random.Generator | None = None
         self._streams: dict[str, np.random.Generator] = {}
         self.gifts: dict[int, list] = {}
         for gift in consumption.donations:
@@ -73,14 +76,21 @@ class Consumer:
                 self._train(holding, system)
             if conflict:
                 self._fight(holding, system)
-        for gift in self.gifts.get(t, ()):
-            world.holding(self.iso, gift.system).donate(int(gift.fire_units),
-                                                        round(float(gift.interceptors)))
+        if t in self.gifts:
+            for gift in self.gifts[t]:
+                world.holding(self.iso, gift.system).donate(int(gift.fire_units),
+                                                            round(float(gift.interceptors)))
 
     def _train(self, holding: Holding, system: str) -> None:
-        rate = (self.world.training_rates[system] * self.training_multiplier
-                * holding.fire_units / 12.0)
-        shots = self.count(("training", system), rate, "consumption")
+        rate = self.training_per_fu[system] * holding.fire_units
+        if rate <= 0:
+            return
+        if self.world.deterministic:
+            shots = self.count(("training", system), rate, "consumption")
+        else:  # the common case, without the look-ups of ``count``
+            rng = self._training or self.stream("consumption")
+            self._training = rng
+            shots = int(rng.poisson(rate))
         if shots:
             holding.consume(shots)
 

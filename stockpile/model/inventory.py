@@ -13,6 +13,10 @@ import math
 NEVER = math.inf
 
 
+def _expiry(cohort: list) -> float:
+    return cohort[0]
+
+
 class Holding:
     """One country's fire units and interceptors of one system."""
 
@@ -46,9 +50,17 @@ class Holding:
     def add_interceptors(self, product: str, quantity: int, expiry: float) -> None:
         if quantity <= 0:
             return
-        bisect.insort(self.cohorts, [expiry, quantity, product], key=lambda c: c[0])
+        cohorts = self.cohorts
         self.interceptors += quantity
-        self.next_expiry = self.cohorts[0][0]
+        if cohorts and cohorts[-1][0] <= expiry:  # the usual case: the newest expire last
+            last = cohorts[-1]
+            if last[0] == expiry and last[2] == product:
+                last[1] += quantity
+            else:
+                cohorts.append([expiry, quantity, product])
+        else:
+            bisect.insort(cohorts, [expiry, quantity, product], key=_expiry)
+        self.next_expiry = cohorts[0][0]
 
     def take_interceptors(self, quantity: int) -> int:
         """Remove up to ``quantity``, oldest first; return how many were there."""

@@ -123,12 +123,15 @@ class ProductionLine:
         self.carry = 0.0
         self.reject_carry = 0.0
         self.stopped_until = -1
+        self.next_stoppage = math.inf  # the first month of the next random stoppage
         self.pending_expansions = 0
         self.capex = 0.0
         self.limited_by = "idle"
         self.in_work = 0
         self.started = self.delivered = self.rejected = 0  # running totals
         self._rng: np.random.Generator | None = None
+        if self.random_stoppages:
+            self.next_stoppage = int(self.rng.geometric(self.stoppage_chance)) - 1
 
     @property
     def rng(self) -> np.random.Generator:
@@ -169,8 +172,8 @@ class ProductionLine:
     def month(self, t: int) -> None:
         if self.wip and self.wip[0][0] <= t:
             self._finish(t)
-        if self.random_stoppages:
-            self._check_stoppage(t)
+        if self.random_stoppages and t >= self.next_stoppage:
+            self._stop(t)
         capacity = self.capacity if t >= self.start_t and t >= self.stopped_until else 0.0
         allowance = self.carry + capacity * self.europe_share
         slots = int(allowance)
@@ -192,12 +195,14 @@ class ProductionLine:
             self._start(t, started)
         self._check_expansion()
 
-    def _check_stoppage(self, t: int) -> None:
-        if t < self.stopped_until:
-            return
-        if self.rng.random() < self.stoppage_chance:
-            months = max(1, math.ceil(self.rng.exponential(self.stoppage_months)))
-            self.stopped_until = t + months
+    def _stop(self, t: int) -> None:
+        """A stoppage starts; the next one starts after a geometric number of working months.
+
+        Drawing the wait, not a coin each month, gives the same chance of a stoppage in
+        each month the line works, with one draw per stoppage instead of one per month.
+        """
+        self.stopped_until = t + max(1, math.ceil(self.rng.exponential(self.stoppage_months)))
+        self.next_stoppage = self.stopped_until + int(self.rng.geometric(self.stoppage_chance)) - 1
 
     def _component_want(self) -> int:
         """Make to order for downstream lines, plus a few months' buffer."""

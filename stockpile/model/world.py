@@ -71,9 +71,10 @@ class World:
         self.calendar = Calendar.between(scenario.time.start, scenario.time.end)
         self.env = simpy.Environment()
         self.countries = {iso: resolve.country(scenario, iso) for iso in scenario.countries}
-        self.members = resolve.goal_members(scenario)
+        self.members = resolve.goal_members(scenario, self.countries)
         self.accounts = {iso: Account(iso) for iso in self.countries}
-        self.plans = {iso: resolve.plan(scenario, iso) for iso in self.countries}
+        self.plans = {iso: resolve.plan(scenario, iso, filled)
+                      for iso, filled in self.countries.items()}
         self._read_systems()
         self.prices = PriceBook(scenario.products, scenario.economy)
         self._build_lines()

@@ -27,10 +27,13 @@ def country(scenario: Scenario, iso: str) -> CountryFields:
     return CountryFields.model_construct(**filled)
 
 
-def goal_members(scenario: Scenario) -> list[str]:
+def goal_members(scenario: Scenario,
+                 countries: dict[str, CountryFields] | None = None) -> list[str]:
+    """The goal's countries; ``countries``: already filled in, to save doing it again."""
     members = scenario.goal.members
     if members == "european":
-        return [iso for iso in scenario.countries if country(scenario, iso).european]
+        return [iso for iso in scenario.countries
+                if (countries[iso] if countries else country(scenario, iso)).european]
     return list(members)
 
 
@@ -44,9 +47,10 @@ def joint_members(scenario: Scenario) -> list[str]:
     return list(members)
 
 
-def plan(scenario: Scenario, iso: str) -> dict[str, float]:
+def plan(scenario: Scenario, iso: str,
+         filled: CountryFields | None = None) -> dict[str, float]:
     """System weights a country buys: its own plan, else the systems it holds, else default."""
-    own = country(scenario, iso).plan
+    own = (filled or country(scenario, iso)).plan
     if own:
         return {k: float(v) for k, v in own.items()}
     held = scenario.inventories.get(iso, {})
