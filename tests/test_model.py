@@ -271,3 +271,18 @@ def test_stoppages_take_the_share_of_months_renewal_theory_gives() -> None:
         months += len(line)
     assert expected == pytest.approx(0.6225, abs=1e-4)
     assert stopped / months == pytest.approx(expected, abs=0.03)
+
+
+@pytest.mark.parametrize("delay", [0, 2])
+def test_decisions_taken_together_are_all_signed_in_order(delay: int) -> None:
+    """Two countries decide in the same month; their contracts share one wait and keep
+    the order of the decisions, also when there is no wait at all."""
+    s = scenario(countries={"BBB": {"gdp_usd_bn": 100}},
+                 inventories={"BBB": {"sam": {"fire_units": 5, "loads_per_fire_unit": 0}}},
+                 procurement={"contracting_delay_months": delay})
+    out = simulate(s, deterministic=True)
+    first = out.contracts[out.contracts.signed_date == f"2025-{1 + delay:02d}"]
+    # 10 fire units need 100 interceptors, 5 need 50: each country's 100 EUR m covers it
+    assert first[["buyer", "quantity"]].values.tolist() == [["AAA", 100], ["BBB", 50]]
+    assert first.contract_id.tolist() == sorted(first.contract_id)
+    check_all(s, out)

@@ -50,19 +50,34 @@ def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
 
 
 class NationalChannel:
-    """A country negotiates and signs its own contract, one per product."""
+    """A country negotiates and signs its own contract, one per product.
+
+    Decisions taken at the same moment wait out the contracting delay together, in one
+    process, and are signed in the order they were taken.
+    """
 
     def __init__(self, world: World):
         self.world = world
+        self.delay = max(0, round(float(world.scenario.procurement.contracting_delay_months)))
+        self._batch: list[Demand] = []
+        self._batch_time = -1.0
 
     def submit(self, demand: Demand) -> None:
-        self.world.env.process(self._contract(demand))
+        now = self.world.env.now
+        if now != self._batch_time:
+            self._batch = []
+            self._batch_time = now
+            self.world.env.process(self._contract(self._batch))
+        self._batch.append(demand)
 
-    def _contract(self, demand: Demand) -> Generator:
-        delay = max(0, round(float(self.world.scenario.procurement.contracting_delay_months)))
-        yield self.world.env.timeout(delay)
-        self.world.sign(demand.product, {demand.country: demand.quantity}, demand.unit_price,
-                        channel="national", earmarks={demand.country: demand.value})
+    def _contract(self, demands: list[Demand]) -> Generator:
+        yield self.world.env.timeout(self.delay)
+        if demands is self._batch:  # closed: a decision taken now starts a new batch
+            self._batch_time = -1.0
+        for demand in demands:
+            self.world.sign(demand.product, {demand.country: demand.quantity},
+                            demand.unit_price, channel="national",
+                            earmarks={demand.country: demand.value})
 
 
 class Buyer:
@@ -76,6 +91,7 @@ class Buyer:
         self.reserve = float(scenario.procurement.reserve_loads)
         self.plan = {s: w for s, w in world.plans[iso].items() if w > 0}
         self.target = world.country_target(iso)
+        self._per_unit: dict[str, dict[str, int]] = {}  # interceptors bought with a fire unit
 
     def process(self) -> Generator:
         world = self.world
@@ -116,7 +132,10 @@ class Buyer:
         fire_unit, interceptors = world.system_products[system]
         mix = world.mix[system]
         load = holding.combat_load
-        per_unit = largest_remainder(round(load * (1 + self.reserve)), mix)
+        per_unit = self._per_unit.get(system)
+        if per_unit is None:  # the same every year: loads and mix are fixed for the run
+            per_unit = self._per_unit[system] = largest_remainder(
+                round(load * (1 + self.reserve)), mix)
         prices = {p: world.prices.quote(p, year) for p in interceptors}
         fleet = holding.fire_units + holding.fu_on_order + holding.fu_pending
         have = holding.interceptors + holding.on_order + holding.pending
