@@ -37,29 +37,31 @@ class Sizes:
 
     bare_processes: int = 20
     bare_steps: int = 10_000
-    bare_repeats: int = 5
-    run_repeats: int = 15
+    rounds: int = 8  # each: one bare SimPy run, then runs_per_round replications
+    runs_per_round: int = 4
     growth_repeats: int = 5
     sweep_runs: int = 120
     sweep_repeats: int = 3
     rss_runs: tuple[int, int] = (100, 1000)
 
 
-TINY = Sizes(bare_processes=2, bare_steps=200, bare_repeats=2, run_repeats=2,
+TINY = Sizes(bare_processes=2, bare_steps=200, rounds=2, runs_per_round=1,
              growth_repeats=1, sweep_runs=4, sweep_repeats=1, rss_runs=(2, 4))
 
 
 def measure_events(scenario: Scenario, sizes: Sizes) -> tuple[dict[str, Any], events.RunCost]:
-    """Bare SimPy and the model, one core, in this process."""
-    bare = events.bare_simpy(sizes.bare_processes, sizes.bare_steps, sizes.bare_repeats)
-    cost = events.run_cost(scenario, sizes.run_repeats)
+    """Bare SimPy and the model, one core, in this process, in turns."""
+    bare, cost = events.in_turns(scenario, sizes.bare_processes, sizes.bare_steps,
+                                 sizes.rounds, sizes.runs_per_round)
     found = {
         **bare,
         "model_events_per_s": cost.events_per_s,
         "events_per_run": cost.events,
         "events_scheduled_per_run": cost.scheduled,
         "run_ms": cost.run_ms,
+        "run_ms_median": cost.run.median_ms,
         "loop_ms": cost.loop_ms,
+        "loop_ms_median": cost.loop.median_ms,
         "loop_events_per_s": cost.loop_events_per_s,
         "cost_ratio": bare["bare_events_per_s"] / cost.events_per_s,
         "cost_ratio_loop": bare["bare_events_per_s"] / cost.loop_events_per_s,
