@@ -271,24 +271,34 @@ class World:
     def deliver(self, order: Order, shares: dict[str, int]) -> None:
         """Units accepted by the line reach their buyers, who pay for them."""
         t = int(self.env.now)
-        system = self.product_system[order.product]
-        is_fire_unit = order.product in self.fire_unit_products
-        for iso, units in shares.items():
-            holding = self.holding(iso, system)
-            if order.channel == "joint":
-                holding.delivered_joint += units
-            if is_fire_unit:
+        product = order.product
+        system = self.product_system[product]
+        holdings = self.holdings
+        joint = order.channel == "joint"
+        settle = order.settle
+        if product in self.fire_unit_products:
+            for iso, units in shares.items():
+                holding = holdings[iso, system]
                 holding.fire_units += units
                 holding.fu_on_order -= units
                 holding.fu_delivered += units
-            else:
-                holding.add_interceptors(order.product, units,
-                                         t + self.life_months[order.product])
-                holding.on_order -= units
-                holding.delivered += units
+                if joint:
+                    holding.delivered_joint += units
+                if settle is not None:
+                    settle(iso, units, order)
+            return
+        expiry = t + self.life_months[product]
+        for iso, units in shares.items():
+            holding = holdings[iso, system]
+            holding.add_interceptors(product, units, expiry)
+            holding.on_order -= units
+            holding.delivered += units
+            if joint:
+                holding.delivered_joint += units
+            if iso in self.diverted:
                 self._divert(holding, units)
-            if order.settle is not None:
-                order.settle(iso, units, order)
+            if settle is not None:
+                settle(iso, units, order)
 
     def _divert(self, holding: Holding, units: int) -> None:
         """A share of interceptor deliveries goes straight on to Ukraine."""
