@@ -194,3 +194,35 @@ def test_schedule_resumes_only_missing_runs() -> None:
     schedule = Schedule(2, runs=10, batch=10, chunk=4, until_ci=None, done=done)
     assert schedule.done_runs == 8
     assert _drain(schedule, 0.5) == [(0, 4, 4), (0, 8, 2), (1, 0, 4), (1, 8, 2)]
+
+
+def test_a_long_chunk_reduces_its_runs_in_parts_to_the_same_result(tiny_scenario,
+                                                                   tmp_path) -> None:
+    """A worker holds at most HELD_RUNS runs' tables; the parts must add up exactly to what
+    one-run chunks give: the same tallies, run rows and full timeseries text."""
+    from stockpile.experiment import worker
+    from stockpile.experiment.chunks import ChunkTask, read_chunk
+    from stockpile.scenario import load_scenario
+
+    scenario = load_scenario(tiny_scenario)
+    count = 2 * worker.HELD_RUNS + 3
+
+    def task(first: int, runs: int) -> ChunkTask:
+        return ChunkTask(0, first, runs, 11, {}, ("point", "run", "seed", "deadline", "met"),
+                         "full", "")
+
+    def run(first: int, runs: int) -> Chunk:
+        path = tmp_path / f"{first}-{runs}.npz"
+        path.write_bytes(worker.run_chunk(scenario, task(first, runs)).payload)
+        return read_chunk(path)
+
+    whole = run(0, count)
+    singles = [run(r, 1) for r in range(count)]
+    assert whole.ok == count
+    for name in ("runs", "timeseries"):
+        assert whole.texts[name] == "".join(c.texts[name] for c in singles)
+    assert set(whole.tallies) == {"stocks", "ratio", "binding", "lines"}
+    for name, tally in whole.tallies.items():
+        expected = Tally.merged(c.tallies[name] for c in singles)
+        for field in ("keys", "values", "counts"):
+            assert np.array_equal(getattr(tally, field), getattr(expected, field)), name

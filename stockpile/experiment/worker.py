@@ -34,6 +34,7 @@ BINDINGS = ("money", "capacity", "components", "none")
 LINE_FIELDS = ("capacity_per_month", "started", "backlog", "limited_by")
 #: production ``limited_by`` as a category: 0 neither, 1 capacity (a stoppage counts), 2 components
 LIMITS = {"capacity": 1, "stopped": 1, "components": 2}
+HELD_RUNS = 10  # runs whose whole tables a worker holds at once
 RATIO_BIN = 1e-4  # ratios are binned to this width before their quantiles are counted
 FAILURE_COLUMNS = ["point", "run", "seed", "error", "command"]
 
@@ -78,36 +79,69 @@ def _exit_with(sentinel: int) -> None:
 
 
 def run_chunk(scenario: Scenario, task: ChunkTask) -> ChunkResult:
-    """Simulate the task's runs; a run that raises is recorded, and the others go on."""
+    """Simulate the task's runs; a run that raises is recorded, and the others go on.
+
+    Whole tables are held for at most ``HELD_RUNS`` runs before they are reduced, so a
+    worker's memory does not grow with the chunk size (which grows with ``--runs``).
+    """
     # the previous chunk's tables hold reference cycles; left to the collector's own pace
     # they pile up for many chunks, so memory would grow with the runs of a sweep
     gc.collect()
-    outputs: list[tuple[int, RunOutput]] = []
+    reduced = _Reduced(scenario, task)
+    held: list[tuple[int, RunOutput]] = []
     failures = []
     for run in range(task.first, task.first + task.count):
         seed = run_seed(task.root_seed, run)
         try:
-            outputs.append((run, simulate(scenario, seed=seed)))
+            held.append((run, simulate(scenario, seed=seed)))
         except Exception as exc:
             error = " ".join(f"{type(exc).__name__}: {exc}".split())
             failures.append((task.point, run, seed, error, f"{task.rerun} --seed {seed}".strip()))
-    chunk = Chunk(task.point, task.first, task.count, len(outputs),
+        if len(held) == HELD_RUNS:
+            reduced.add(held)
+            held = []
+    reduced.add(held)
+    chunk = Chunk(task.point, task.first, task.count, reduced.ok,
                   np.zeros(len(scenario.goal.deadlines), np.int64))
-    if outputs:
-        runs = pd.concat([runs_table(o, task.point, r, task.inputs) for r, o in outputs],
-                         ignore_index=True).reindex(columns=list(task.columns))
+    if reduced.ok:
+        runs = pd.concat(reduced.runs, ignore_index=True).reindex(columns=list(task.columns))
         chunk.met = np.array([int(runs.loc[runs.deadline == d, "met"].sum())
                               for d in scenario.goal.deadlines], np.int64)
         chunk.texts["runs"] = _body(runs)
+        if task.timeseries != "none":
+            chunk.tallies = {name: Tally.merged(parts) for name, parts in reduced.tallies.items()}
+        if task.timeseries == "full":
+            chunk.texts["timeseries"] = "".join(reduced.timeseries)
     if failures:
         chunk.texts["failures"] = _body(pd.DataFrame(failures, columns=FAILURE_COLUMNS))
-    if outputs and task.timeseries != "none":
-        chunk.tallies = tallies(Catalogue.of(scenario), [o for _, o in outputs])
-    if outputs and task.timeseries == "full":
-        chunk.texts["timeseries"] = _body(pd.concat(
-            [_tagged(o.timeseries, task.point, r) for r, o in outputs], ignore_index=True))
     return ChunkResult(chunk.point, chunk.first, chunk.count, chunk.ok,
                        tuple(int(m) for m in chunk.met), chunk.to_bytes(), chunk.name)
+
+
+class _Reduced:
+    """What a chunk keeps of its runs: run rows, tallies and (``full``) timeseries text."""
+
+    def __init__(self, scenario: Scenario, task: ChunkTask):
+        self.task = task
+        self.catalogue = Catalogue.of(scenario)
+        self.ok = 0
+        self.runs: list[pd.DataFrame] = []
+        self.tallies: dict[str, list[Tally]] = {}
+        self.timeseries: list[str] = []
+
+    def add(self, outputs: list[tuple[int, RunOutput]]) -> None:
+        if not outputs:
+            return
+        task = self.task
+        self.ok += len(outputs)
+        self.runs += [runs_table(o, task.point, r, task.inputs) for r, o in outputs]
+        if task.timeseries != "none":
+            for name, tally in tallies(self.catalogue, [o for _, o in outputs]).items():
+                self.tallies.setdefault(name, []).append(tally)
+        if task.timeseries == "full":
+            self.timeseries.append(_body(pd.concat(
+                [_tagged(o.timeseries, task.point, r) for r, o in outputs],
+                ignore_index=True)))
 
 
 def _body(frame: pd.DataFrame) -> str:
