@@ -102,8 +102,11 @@ class Recorder:
     def goal_value(self) -> float:
         """The metric summed over member countries."""
         if self.metric == "ready_fire_units":
-            return sum(w * min(h.fire_units, h.interceptors // h.combat_load)
-                       for h, w in self._counted)
+            total = 0.0
+            for h, w in self._counted:
+                fire_units, ready = h.fire_units, h.interceptors // h.combat_load
+                total += w * (ready if ready < fire_units else fire_units)
+            return total
         return sum(w * metric(h, self.metric) for h, w in self._counted)
 
     def record(self, date: str) -> None:

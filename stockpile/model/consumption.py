@@ -67,32 +67,28 @@ class Consumer:
     def month(self, t: int) -> None:
         world = self.world
         conflict = world.conflict_active(t)
+        training = self.training_per_fu
         for system, holding in world.holdings_of(self.iso):
             if holding.legacy:
                 holding.retire(t)
             if holding.next_expiry <= t:
                 holding.expire(t, self.refurbish_share, self.refurbish_months)
-            if holding.fire_units:
-                self._train(holding, system)
+            rate = training[system] * holding.fire_units
+            if rate > 0:  # training, inline: this runs for every holding every month
+                if world.deterministic:
+                    shots = self.count(("training", system), rate, "consumption")
+                else:
+                    rng = self._training or self.stream("consumption")
+                    self._training = rng
+                    shots = int(rng.poisson(rate))
+                if shots:
+                    holding.consume(shots)
             if conflict:
                 self._fight(holding, system)
         if t in self.gifts:
             for gift in self.gifts[t]:
                 world.holding(self.iso, gift.system).donate(int(gift.fire_units),
                                                             round(float(gift.interceptors)))
-
-    def _train(self, holding: Holding, system: str) -> None:
-        rate = self.training_per_fu[system] * holding.fire_units
-        if rate <= 0:
-            return
-        if self.world.deterministic:
-            shots = self.count(("training", system), rate, "consumption")
-        else:  # the common case, without the look-ups of ``count``
-            rng = self._training or self.stream("consumption")
-            self._training = rng
-            shots = int(rng.poisson(rate))
-        if shots:
-            holding.consume(shots)
 
     def _fight(self, holding: Holding, system: str) -> None:
         conflict = self.world.scenario.consumption.conflict

@@ -107,6 +107,7 @@ class ProductionLine:
         self.expansion_cost = float(config.expansion_cost_eur_m)
         self.lead = max(0, round(float(config.manufacturing_lead_months)))
         self.acceptance = float(config.acceptance_rate)
+        self.failure = 1.0 - self.acceptance
         self.components = {k: float(v) for k, v in config.components.items() if float(v) > 0}
         self.stoppage_chance = 1.0 - math.exp(-float(config.stoppage_rate_per_year) / 12.0)
         self.stoppage_months = float(config.stoppage_months)
@@ -248,7 +249,7 @@ class ProductionLine:
         while self.wip and self.wip[0][0] <= t:
             _, batch = self.wip.popleft()
             for order, count in batch:
-                rejected = self._rejections(count)
+                rejected = self._rejections(count) if self.failure > 0 else 0
                 accepted = count - rejected
                 self.in_work -= count
                 self.rejected += rejected
@@ -269,7 +270,7 @@ class ProductionLine:
                     self.orders.remove(order)
 
     def _rejections(self, count: int) -> int:
-        failure = 1.0 - self.acceptance
+        failure = self.failure
         if failure <= 0 or count <= 0:
             return 0
         if not self.world.deterministic:

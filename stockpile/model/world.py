@@ -253,8 +253,9 @@ class World:
         self._contract_count += 1
         contract_id = self._contract_count
         total = sum(buyers.values())
-        line = min(self.lines_by_product[product],
-                   key=lambda ln: (ln.months_to_clear(t, total), ln.name))
+        lines = self.lines_by_product[product]
+        line = lines[0] if len(lines) == 1 else min(
+            lines, key=lambda ln: (ln.months_to_clear(t, total), ln.name))
         order = Order(contract_id, product, buyers, unit_price, channel, priority, settle)
         line.add(order)
         date = self.calendar.date(t)
