@@ -40,7 +40,7 @@ class Sizes:
     rounds: int = 8  # each: one bare SimPy run, then runs_per_round replications
     runs_per_round: int = 4
     growth_repeats: int = 5
-    sweep_runs: int = 120
+    sweep_runs: int = 200  # the size of `make run`'s sweep
     sweep_repeats: int = 3
     rss_runs: tuple[int, int] = (100, 1000)
 
