@@ -110,7 +110,7 @@ class Recorder:
         return sum(w * metric(h, self.metric) for h, w in self._counted)
 
     def record(self, date: str) -> None:
-        """Numbers only: dates, names and per-period flows are added once, in ``tables``."""
+        """Numbers only: dates, names and per-period flows are added once, at the end."""
         world = self.world
         self.dates.append(date)
         self.stocks.take(self._holdings)

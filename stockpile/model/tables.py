@@ -1,10 +1,10 @@
-"""Month-end snapshots, kept as plain number tuples and turned into the run's tables at the end.
+"""Month-end snapshots kept as plain number tuples, and the numpy helpers that make tables.
 
 Recording runs at every period's close, so it does as little as it can: it reads each
 holding's, line's and account's numbers in C (``attrgetter``) and appends them, flows
-included as running totals since the start. Dates, names and each period's flows
-(the difference of running totals) are added here, once per run, by numpy, instead of
-row by row during the run.
+included as running totals since the start. Dates, names and each period's flows (the
+difference of running totals) are added once per run, with numpy, by the recorder's
+table methods, instead of row by row during the run.
 """
 
 from __future__ import annotations
