@@ -190,11 +190,12 @@ class Recorder:
             "expansion_capex_eur_m": capex})
 
     def budget(self) -> pd.DataFrame:
-        snapshot, names = self.accounts.labels([a.name for a in self.world.account_list])
+        snapshot, thing = self.accounts.index()
         data = dict(zip(AccountRow._fields[2:], self.accounts.values(np.float64).T,
                         strict=True))
-        return frame(AccountRow._fields,
-                     {**data, "date": text(self.dates)[snapshot], "account": names})
+        data["date"] = text(self.dates)[snapshot]
+        data["account"] = text([a.name for a in self.world.account_list])[thing]
+        return frame(AccountRow._fields, data)
 
     def constraints(self) -> pd.DataFrame:
         countries = list(self.world.countries)

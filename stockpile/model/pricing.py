@@ -29,7 +29,7 @@ class PriceBook:
         price, price_year, b, reference = self._curves[name]
         inflation = (1.0 + self.inflation) ** (year - price_year)
         if b is None or quantity <= 0:
-            return price * inflation * 1.0
+            return price * inflation
         start = max(self.ordered[name], 0.0)
         end = start + quantity
         average = ((end + 0.5) ** (b + 1) - (start + 0.5) ** (b + 1)) / ((b + 1) * quantity)

@@ -47,11 +47,6 @@ class Snapshots:
         thing = np.arange(len(snapshot)) - np.repeat(np.cumsum(counts) - counts, counts)
         return snapshot, thing
 
-    def labels(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per row: the snapshot's index and the thing's name."""
-        snapshot, thing = self.index()
-        return snapshot, np.asarray(names, dtype=object)[thing]
-
 
 def per_period(totals: np.ndarray, snapshot: np.ndarray, thing: np.ndarray) -> np.ndarray:
     """Running totals -> what happened since the thing's previous snapshot (or its start)."""
