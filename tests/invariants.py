@@ -60,13 +60,18 @@ def check_money(budget: pd.DataFrame) -> None:
 
 
 def check_production(production: pd.DataFrame) -> None:
-    """started = delivered + in work + rejected; output never above capacity."""
+    """opening work + started = delivered + in work + rejected; output never above capacity."""
     for line, group in production.groupby("line", sort=False):
         started = group["started"].cumsum()
         done = group["delivered"].cumsum() + group["rejected"].cumsum() + group["in_work"]
-        assert (started == done).all(), f"units lost on line {line}"
-        capacity = group["europe_capacity_per_month"].cumsum()
-        assert (started <= capacity + 1 + TOL).all(), f"line {line} beat its capacity"
+        opening = done.iloc[0] - started.iloc[0]  # work in progress at the start
+        assert opening >= 0, f"line {line} opened with negative work in progress"
+        assert (started + opening == done).all(), f"units lost on line {line}"
+        used = (group["started"] + group["other_output"]).cumsum()
+        capacity = group["capacity_per_month"].cumsum()
+        assert (used <= capacity + 2 + TOL).all(), f"line {line} beat its capacity"
+        europe = group["europe_capacity_per_month"].cumsum()
+        assert (started <= capacity + 1 + TOL).all() and (europe <= capacity + TOL).all()
         assert (group[["started", "delivered", "rejected", "in_work", "backlog"]] >= 0).all().all()
 
 

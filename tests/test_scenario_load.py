@@ -102,8 +102,10 @@ def test_csv_distribution_cells(tiny_csv_scenario: Path) -> None:
 
 def test_csv_pair_cells(tiny_csv_scenario: Path) -> None:
     data = tiny_csv_scenario.parent / "data"
-    with (data / "products.csv").open("a") as products:
-        products.write("motor,component,,0.1,\nseeker,component,,0.2,\n")
+    (data / "products.csv").write_text(
+        "product,kind,system,unit_price_eur_m,shelf_life_years,buffer_months\n"
+        "sam_fu,fire_unit,sam,100,,\nsam_int,interceptor,sam,1,20,\n"
+        "motor,component,,0.1,,3\nseeker,component,,0.2,,3\n")
     (data / "lines.csv").write_text(
         "line,product,capacity_per_month,ceiling_per_month,components\n"
         "fu_line,sam_fu,1,1,\n"

@@ -41,10 +41,10 @@ STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "delive
 STOCK_FLOWS = slice(4, None)
 STOCK_COLUMNS = [c for c in StockRow._fields
                  if c not in ("date", "country", "system", "ready_fire_units")]
-#: a line's numbers; started, delivered and rejected are running totals
-LINE_STATE = ("capacity", "started", "delivered", "rejected", "in_work", "on_books",
-              "pending_expansions", "capex")
-LINE_FLOWS = slice(1, 4)
+#: a line's numbers; started, delivered, rejected and other_output are running totals
+LINE_STATE = ("capacity", "started", "delivered", "rejected", "other_output", "in_work",
+              "on_books", "pending_expansions", "capex", "europe_share")
+LINE_FLOWS = slice(1, 5)
 ACCOUNT_STATE = ("credited", "available", "committed", "paid", "lapsed", "received", "owed")
 LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
@@ -131,7 +131,7 @@ class Recorder:
             if kind is None:
                 continue
             for buyer in line.waiting:
-                if rank[kind] < rank[found[buyer]]:
+                if buyer in found and rank[kind] < rank[found[buyer]]:
                     found[buyer] = kind
         return found
 
@@ -175,8 +175,8 @@ class Recorder:
         snapshot, thing = self.lines.index()
         values = self.lines.values(np.float64)
         values[:, LINE_FLOWS] = per_period(values[:, LINE_FLOWS], snapshot, thing)
-        share = np.array([line.europe_share for line in lines])[thing]
-        capacity, started, delivered, rejected, in_work, on_books, pending, capex = values.T
+        (capacity, started, delivered, rejected, other, in_work, on_books, pending, capex,
+         share) = values.T
         whole = np.int64
         return frame(LineRow._fields, {
             "date": text(self.dates)[snapshot],
@@ -185,7 +185,7 @@ class Recorder:
             "capacity_per_month": capacity, "europe_capacity_per_month": capacity * share,
             "started": started.astype(whole), "delivered": delivered.astype(whole),
             "rejected": rejected.astype(whole), "in_work": in_work.astype(whole),
-            "backlog": on_books.astype(whole), "other_output": capacity * (1.0 - share),
+            "backlog": on_books.astype(whole), "other_output": other.astype(whole),
             "limited_by": text(self.limits), "expansions_pending": pending.astype(whole),
             "expansion_capex_eur_m": capex})
 

@@ -1,14 +1,22 @@
 """Production lines: order books, capacity, expansions, components, stoppages.
 
 A line works in monthly batches: one SimPy step a month starts as many units as
-its capacity, Europe's share of it, its backlog and its component pools allow,
-and finishes the batches whose manufacturing lead time has passed. A line that
-makes 2,000 units a year costs twelve events a year, not 2,000.
+its capacity, its backlog and its component pools allow, and finishes the batches
+whose manufacturing lead time has passed. A line that makes 2,000 units a year
+costs twelve events a year, not 2,000.
+
+A line keeps two order books. Europe's share of capacity serves European buyers;
+the rest serves the modelled buyers outside Europe (Canada, other customers named
+in the contracts table), and whatever slots the modelled buyers leave are taken by
+the unmodelled rest of the world (``other_output``): the lines in the data sell all
+they make. Units of a contract with a delivery schedule are released for starting
+only a manufacturing lead time before they are due.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Generator
@@ -24,19 +32,18 @@ if TYPE_CHECKING:
     from stockpile.model.world import World
 
 PHASE = 0.2  # lines run after budgets (0.0) and procurement (0.1) within a month
-COMPONENT_BUFFER_MONTHS = 3.0
 NO_LIMIT = 1 << 60  # starts a line without components could make, as far as parts go
 
 
 class Order:
     """A contract's units on one line, delivered to its buyers in proportion to their shares."""
 
-    __slots__ = ("buyers", "channel", "contract_id", "delivered", "given", "in_work",
-                 "priority", "product", "settle", "unit_price", "unstarted")
+    __slots__ = ("buyers", "channel", "contract_id", "delivered", "european", "given", "held",
+                 "in_work", "priority", "product", "settle", "unit_price", "unstarted")
 
     def __init__(self, contract_id: int, product: str, buyers: dict[str, int], unit_price: float,
                  channel: str, priority: int = 1,
-                 settle: Callable[[str, float], None] | None = None):
+                 settle: Callable[[str, float], None] | None = None, european: bool = True):
         self.contract_id = contract_id
         self.product = product
         self.buyers = buyers
@@ -44,7 +51,9 @@ class Order:
         self.channel = channel
         self.priority = priority  # 0 is served first (framework contracts)
         self.settle = settle  # pays a buyer's delivered value; None for pre-funded orders
+        self.european = european  # which order book, and which share of capacity, serves it
         self.unstarted = sum(buyers.values())
+        self.held = 0  # units of a delivery schedule not yet released for starting
         self.in_work = 0
         self.delivered = 0
         self.given = dict.fromkeys(buyers, 0)
@@ -83,10 +92,11 @@ def _service_order(order: Order) -> tuple[int, int]:
 class ComponentPool:
     """Upstream parts (rocket motors, seekers) waiting for the lines that need them."""
 
-    __slots__ = ("level", "product")
+    __slots__ = ("buffer_months", "level", "product")
 
-    def __init__(self, product: str):
+    def __init__(self, product: str, buffer_months: float):
         self.product = product
+        self.buffer_months = buffer_months  # stock the supply chain keeps, in months of use
         self.level = 0
 
 
@@ -114,14 +124,20 @@ class ProductionLine:
         self.random_stoppages = self.stoppage_chance > 0 and not world.deterministic
         start = config.start_date
         self.start_t = world.calendar.index(start) if start else 0
-        self.orders: list[Order] = []
-        self.unstarted = 0  # European units contracted and not started, all orders
+        self.orders: list[Order] = []  # European book
+        self.others: list[Order] = []  # book of modelled buyers outside Europe
+        self.unstarted = 0  # European units released and not started, all orders
+        self.other_unstarted = 0
         self.waiting: dict[str, int] = {}  # buyer -> orders with units not yet started
         self.backlog = 0  # European units contracted and not yet delivered, all orders
+        self.other_backlog = 0
+        self.releases: list[tuple[int, int, Order, int]] = []  # (month, seq, order, units)
+        self.steps: list[tuple[int, float, float | None]] = []  # (month, added, new share)
         self.wip: deque[tuple[int, list[tuple[Order | None, int]]]] = deque()
         self.downstream: list[ProductionLine] = []
         self.framework_units = 0.0  # committed future demand that counts toward expansion
         self.carry = 0.0
+        self.other_carry = 0.0
         self.reject_carry = 0.0
         self.stopped_until = -1
         self.next_stoppage = math.inf  # the first month of the next random stoppage
@@ -129,7 +145,8 @@ class ProductionLine:
         self.capex = 0.0
         self.limited_by = "idle"
         self.in_work = 0
-        self.started = self.delivered = self.rejected = 0  # running totals
+        # running totals; other_output: units the unmodelled rest of the world took
+        self.started = self.delivered = self.rejected = self.other_output = 0
         self._rng: np.random.Generator | None = None
         if self.random_stoppages:
             self.next_stoppage = int(self.rng.geometric(self.stoppage_chance)) - 1
@@ -142,12 +159,38 @@ class ProductionLine:
         return self._rng
 
     # -- order book -------------------------------------------------------------
-    def add(self, order: Order) -> None:
-        bisect.insort(self.orders, order, key=_service_order)
-        self.unstarted += order.unstarted
-        self.backlog += order.unstarted + order.in_work
+    def add(self, order: Order, due: list[tuple[int, int]] | None = None) -> None:
+        """Book an order; ``due``: (month, units) released a lead time before they are due."""
+        if due:
+            for month, units in due:
+                release = month - self.lead
+                order.unstarted -= units
+                order.held += units
+                heapq.heappush(self.releases, (release, order.contract_id, order, units))
+        if order.european:
+            bisect.insort(self.orders, order, key=_service_order)
+            self.unstarted += order.unstarted
+            self.backlog += order.unstarted + order.held + order.in_work
+        else:
+            bisect.insort(self.others, order, key=_service_order)
+            self.other_unstarted += order.unstarted
+            self.other_backlog += order.unstarted + order.held + order.in_work
         if order.unstarted:
             self._wait(order, 1)
+
+    def _release(self, t: int) -> None:
+        """Scheduled units whose start month has come join the units waiting for a start."""
+        releases = self.releases
+        while releases and releases[0][0] <= t:
+            _, _, order, units = heapq.heappop(releases)
+            if not order.unstarted:
+                self._wait(order, 1)
+            order.held -= units
+            order.unstarted += units
+            if order.european:
+                self.unstarted += units
+            else:
+                self.other_unstarted += units
 
     def _wait(self, order: Order, change: int) -> None:
         """Keep count of who waits for a start, so the recorder need not scan order books."""
@@ -159,18 +202,24 @@ class ProductionLine:
             else:
                 del waiting[buyer]
 
-    def months_to_clear(self, t: int, extra: int) -> float:
+    def months_to_clear(self, t: int, extra: int, european: bool = True) -> float:
         """How long a new order would wait, to pick the line that delivers soonest."""
-        europe = self.capacity * self.europe_share
-        if europe <= 0:
+        share = self.europe_share if european else 1.0 - self.europe_share
+        rate = self.capacity * share
+        if rate <= 0:
             return math.inf
-        return max(0, self.start_t - t) + (self.backlog + extra) / europe
+        backlog = self.backlog if european else self.other_backlog
+        return max(0, self.start_t - t) + (backlog + extra) / rate
 
     # -- one month ----------------------------------------------------------------
     def process(self) -> Generator:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def month(self, t: int) -> None:
+        if self.steps and self.steps[0][0] <= t:
+            self._step_capacity(t)
+        if self.releases and self.releases[0][0] <= t:
+            self._release(t)
         if self.wip and self.wip[0][0] <= t:
             self._finish(t)
         if self.random_stoppages and t >= self.next_stoppage:
@@ -179,6 +228,9 @@ class ProductionLine:
         allowance = self.carry + capacity * self.europe_share
         slots = int(allowance)
         self.carry = allowance - slots
+        allowance = self.other_carry + capacity * (1.0 - self.europe_share)
+        other_slots = int(allowance)
+        self.other_carry = allowance - other_slots
         want = self._component_want() if self.is_component else self.unstarted
         parts = self._parts_limit() if self.components else NO_LIMIT
         started = min(slots, want, parts)
@@ -193,8 +245,32 @@ class ProductionLine:
         else:
             self.limited_by = "none"
         if started > 0:
-            self._start(t, started)
+            self._start(t, started, True)
+        if self.is_component:
+            self.other_output += other_slots  # the share sold outside the modelled lines
+        else:
+            self._serve_others(t, slots - started if started == want else 0, other_slots,
+                               parts - started)
         self._check_expansion()
+
+    def _serve_others(self, t: int, spare: int, other_slots: int, parts: int) -> None:
+        """Modelled buyers outside Europe first; the rest of the world takes what is left."""
+        want = self.other_unstarted
+        started = min(other_slots, want, parts)
+        if started > 0:
+            self._start(t, started, False)
+        if started == want:
+            spare += other_slots - started
+        self.other_output += spare
+
+    def _step_capacity(self, t: int) -> None:
+        """An announced capacity step: the announced increase, on top of any expansions."""
+        while self.steps and self.steps[0][0] <= t:
+            _, added, share = self.steps.pop(0)
+            self.capacity = max(0.0, self.capacity + added)
+            self.ceiling = max(self.ceiling, self.capacity)
+            if share is not None:
+                self.europe_share = share
 
     def _stop(self, t: int) -> None:
         """A stoppage starts; the next one starts after a geometric number of working months.
@@ -206,31 +282,32 @@ class ProductionLine:
         self.next_stoppage = self.stopped_until + int(self.rng.geometric(self.stoppage_chance)) - 1
 
     def _component_want(self) -> int:
-        """Make to order for downstream lines, plus a few months' buffer."""
+        """Make to order for downstream lines, plus the buffer the supply chain keeps."""
         pool = self.world.pools[self.product]
         need = 0.0
         for line in self.downstream:
             qty = line.components[self.product]
             europe = line.capacity * line.europe_share
-            need += qty * (line.unstarted + COMPONENT_BUFFER_MONTHS * europe)
+            need += qty * (line.unstarted + line.other_unstarted + pool.buffer_months * europe)
         return max(0, math.ceil(need) - pool.level - self.in_work)
 
     def _parts_limit(self) -> int:
         pools = self.world.pools
         return min(int(pools[name].level // qty) for name, qty in self.components.items())
 
-    def _start(self, t: int, count: int) -> None:
-        for name, qty in self.components.items():
-            self.world.pools[name].level -= math.ceil(count * qty)
+    def _start(self, t: int, count: int, european: bool, parts: bool = True) -> None:
+        """Start ``count`` units, oldest orders first; ``parts``: draw components for them."""
+        if parts:
+            for name, qty in self.components.items():
+                self.world.pools[name].level -= math.ceil(count * qty)
         batch: list[tuple[Order | None, int]] = []
         if self.is_component:
             batch.append((None, count))
         else:
             left = count
-            for order in self.orders:
+            for order in self.orders if european else self.others:
                 part = min(left, order.unstarted)
                 if part:
-                    self.unstarted -= part
                     order.unstarted -= part
                     if not order.unstarted:
                         self._wait(order, -1)
@@ -239,10 +316,14 @@ class ProductionLine:
                     left -= part
                 if not left:
                     break
+            if european:
+                self.unstarted -= count
+            else:
+                self.other_unstarted -= count
         self.wip.append((t + self.lead, batch))
         self.in_work += count
         self.started += count
-        if self.lead == 0:
+        if self.lead <= 0 and t >= 0:
             self._finish(t)
 
     def _finish(self, t: int) -> None:
@@ -261,14 +342,17 @@ class ProductionLine:
                 if rejected and not order.unstarted:
                     self._wait(order, 1)
                 order.unstarted += rejected  # failed units are built again
-                self.unstarted += rejected
-                self.backlog -= accepted
+                if order.european:
+                    self.unstarted += rejected
+                    self.backlog -= accepted
+                else:
+                    self.other_unstarted += rejected
+                    self.other_backlog -= accepted
                 if accepted:
                     order.delivered += accepted
                     self.world.deliver(order, order.split(accepted))
-                if not (order.unstarted or order.in_work):
-                    self.orders.remove(order)
-
+                if not (order.unstarted or order.in_work or order.held):
+                    (self.orders if order.european else self.others).remove(order)
     def _rejections(self, count: int) -> int:
         failure = self.failure
         if failure <= 0 or count <= 0:

@@ -42,7 +42,7 @@ class LineRow(NamedTuple):
     rejected: int
     in_work: int
     backlog: int
-    other_output: float
+    other_output: int
     limited_by: str
     expansions_pending: int
     expansion_capex_eur_m: float
@@ -78,6 +78,7 @@ class ContractRow(NamedTuple):
     unit_price_eur_m: float
     discount_share: float
     value_eur_m: float
+    reference: str
 
 
 class GoalRow(NamedTuple):
@@ -124,11 +125,12 @@ COLUMNS: dict[str, str] = {
     "product": "product key",
     "capacity_per_month": "line capacity, units per month, all customers",
     "europe_capacity_per_month": "share of capacity open to European buyers",
-    "started": "units started this month for European orders",
+    "started": "units started this month for modelled buyers (European and others)",
     "rejected": "units that failed acceptance this month (rebuilt later)",
     "in_work": "units started and not yet finished",
     "backlog": "European units contracted and not yet delivered",
-    "other_output": "units of capacity taken by non-European customers",
+    "other_output": "units made for the unmodelled rest of the world this month (the slots "
+                    "modelled buyers left); line output = delivered + other_output",
     "limited_by": "what stopped more starts: capacity, components, none, idle or stopped",
     "expansions_pending": "capacity expansions triggered and not yet on line",
     "expansion_capex_eur_m": "capital spent on expansions so far, EUR m",
@@ -145,13 +147,15 @@ COLUMNS: dict[str, str] = {
     "binding": "what held the country back that month: components, capacity, money or none",
     "contract_id": "contract number within the run",
     "signed_date": "month the contract was signed",
-    "channel": "national, joint (framework contract led by the lead nation) or existing",
+    "channel": "national, joint (framework contract led by the lead nation), existing (in the "
+               "order books at the start) or recorded (signed on its recorded date)",
     "lead": "lead nation of a joint contract",
     "buyer": "country receiving this share of the contract",
     "quantity": "units for this buyer",
     "unit_price_eur_m": "price per unit after learning, inflation and discount, EUR m",
     "discount_share": "volume discount of a pooled contract",
     "value_eur_m": "quantity × unit price, EUR m",
+    "reference": "the contract's id in the scenario's contracts table (existing or recorded)",
     "deadline": "deadline year; judged at the close of December",
     "value": "goal metric at the deadline (weighted by capability_weight)",
     "baseline": "goal metric at the baseline date",

@@ -21,14 +21,11 @@ from stockpile.model.calendar import Calendar
 from stockpile.model.capability import Recorder
 from stockpile.model.consumption import Consumer
 from stockpile.model.inventory import Holding
+from stockpile.model.opening import build
 from stockpile.model.pricing import PriceBook
-from stockpile.model.procurement import Buyer, NationalChannel, largest_remainder
-from stockpile.model.production import (
-    COMPONENT_BUFFER_MONTHS,
-    ComponentPool,
-    Order,
-    ProductionLine,
-)
+from stockpile.model.procurement import Buyer, NationalChannel
+from stockpile.model.production import ComponentPool, Order, ProductionLine
+from stockpile.model.recorded import recorded_process
 from stockpile.model.records import CapabilityRow, ContractRow, GoalRow
 from stockpile.model.streams import Streams
 from stockpile.scenario import resolve
@@ -84,7 +81,8 @@ class World:
         self.contracts: list[ContractRow] = []
         self._contract_count = 0
         self._divert_carry: dict[str, float] = {}
-        self._stock_initial()
+        self.european = {iso for iso, filled in self.countries.items() if filled.european}
+        self.recorded = build(self)  # contracts signed after the start, by date
         self.buyers = {iso: Buyer(self, iso) for iso in self.countries}
         self.national = NationalChannel(self)
         self.joint = None
@@ -123,8 +121,8 @@ class World:
 
     def _build_lines(self) -> None:
         s = self.scenario
-        self.pools = {p: ComponentPool(p) for p, row in s.products.items()
-                      if row.kind == "component"}
+        self.pools = {p: ComponentPool(p, float(row.buffer_months or 0.0))
+                      for p, row in s.products.items() if row.kind == "component"}
         self.lines = {name: ProductionLine(self, name, row,
                                            s.products[row.product].kind == "component")
                       for name, row in sorted(s.lines.items())}
@@ -135,62 +133,6 @@ class World:
             for component in line.components:
                 for upstream in self.lines_by_product.get(component, []):
                     upstream.downstream.append(line)
-        self._fill_pools()
-
-    def _fill_pools(self) -> None:
-        """Supply chains are running at the start: each pool holds its buffer of parts.
-
-        An empty pool would idle every downstream line for a component's manufacturing
-        lead time, an artefact of starting the clock, not a bottleneck.
-        """
-        for line in self.lines.values():
-            europe = line.capacity * line.europe_share
-            for component, quantity in line.components.items():
-                self.pools[component].level += math.ceil(quantity * europe
-                                                         * COMPONENT_BUFFER_MONTHS)
-
-    def _stock_initial(self) -> None:
-        """Opening stocks, legacy retirements and orders already placed before the start."""
-        for iso in self.countries:
-            for system in self.plans[iso]:
-                if system in self.scenario.systems:
-                    self.holding(iso, system)
-        for iso, rows in sorted(self.scenario.inventories.items()):
-            for system, row in sorted(rows.items()):
-                holding = self.holding(iso, system)
-                holding.fire_units = int(row.fire_units)
-                if row.retire_year is not None:
-                    holding.legacy.append([self.calendar.index(f"{row.retire_year}-01"),
-                                           holding.fire_units])
-                total = round(holding.fire_units * float(row.loads_per_fire_unit)
-                              * holding.combat_load)
-                for product, count in largest_remainder(total, self.mix[system]).items():
-                    self._stock_cohorts(holding, product, count)
-                self._existing_orders(iso, system, row)
-
-    def _stock_cohorts(self, holding: Holding, product: str, count: int) -> None:
-        """Opening interceptors of every age: an equal share expires in each remaining year."""
-        life = self.scenario.products[product].shelf_life_years
-        if life is None:
-            holding.add_interceptors(product, count, math.inf)
-            return
-        years = max(1, math.ceil(float(life)))
-        for k, part in enumerate(largest_remainder(count, dict.fromkeys(range(years),
-                                                                          1.0)).values()):
-            holding.add_interceptors(product, part, 12 * (k + 1))
-
-    def _existing_orders(self, iso: str, system: str, row) -> None:
-        fire_unit, _ = self.system_products[system]
-        holding = self.holding(iso, system)
-        if row.on_order_fire_units:
-            holding.fu_on_order += int(row.on_order_fire_units)
-            self._place(fire_unit, {iso: int(row.on_order_fire_units)}, 0.0, "existing", 1, None)
-        count = round(float(row.on_order_interceptors))
-        mix = {row.on_order_product: 1.0} if row.on_order_product else self.mix[system]
-        for product, part in largest_remainder(count, mix).items():
-            if part:
-                holding.on_order += part
-                self._place(product, {iso: part}, 0.0, "existing", 1, None)
 
     # -- lookups --------------------------------------------------------------------
     def holding(self, iso: str, system: str) -> Holding:
@@ -199,7 +141,7 @@ class World:
         if holding is None:
             load = int(self.scenario.systems[system].combat_load)
             holding = self.holdings[key] = Holding(iso, system, load)
-            self._by_country[iso].append((system, holding))
+            self._by_country.setdefault(iso, []).append((system, holding))
         return holding
 
     def holdings_of(self, iso: str) -> list[tuple[str, Holding]]:
@@ -244,30 +186,40 @@ class World:
             else:
                 holding.pending -= quantity
                 holding.on_order += quantity
-        settle = settle or self._settle_national
-        return self._place(product, buyers, unit_price, channel, priority, settle, lead, discount)
+        settle = settle or self.settle_national
+        return self.place(product, buyers, unit_price, channel, priority, settle, lead, discount)
 
-    def _place(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
-               priority: int, settle, lead: str = "", discount: float = 0.0) -> Order:
+    def place(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
+              priority: int, settle, lead: str = "", discount: float = 0.0,
+              signed: str | None = None, due: list[tuple[int, int]] | None = None,
+              label: str = "") -> Order:
+        """Put an order on the line of its product that would deliver it soonest.
+
+        European buyers' orders go to the lines' European books; any other buyer's to the
+        books of buyers outside Europe. ``due``: a delivery schedule, (month, units).
+        """
         t = int(self.env.now)
         self._contract_count += 1
         contract_id = self._contract_count
         total = sum(buyers.values())
+        european = all(iso in self.european for iso in buyers)
         lines = self.lines_by_product[product]
         line = lines[0] if len(lines) == 1 else min(
-            lines, key=lambda ln: (ln.months_to_clear(t, total), ln.name))
-        order = Order(contract_id, product, buyers, unit_price, channel, priority, settle)
-        line.add(order)
-        date = self.calendar.date(t)
+            lines, key=lambda ln: (ln.months_to_clear(t, total, european), ln.name))
+        order = Order(contract_id, product, buyers, unit_price, channel, priority, settle,
+                      european)
+        line.add(order, due)
+        date = signed or self.calendar.date(t)
         for iso, quantity in sorted(buyers.items()):
             self.contracts.append(ContractRow(contract_id, date, product, line.name, channel,
                                               lead, iso, quantity, unit_price, discount,
-                                              quantity * unit_price))
+                                              quantity * unit_price, label))
         return order
 
-    def _settle_national(self, iso: str, units: int, order: Order) -> None:
-        down = self.down_share
-        self.accounts[iso].pay(units * order.unit_price * (1.0 - down))
+    def settle_national(self, iso: str, units: int, order: Order) -> None:
+        account = self.accounts.get(iso)
+        if account is not None:
+            account.pay(units * order.unit_price * (1.0 - self.down_share))
 
     def deliver(self, order: Order, shares: dict[str, int]) -> None:
         """Units accepted by the line reach their buyers, who pay for them."""
@@ -320,8 +272,11 @@ class World:
         env = self.env
         for iso in self.countries:
             env.process(budget_process(self, iso))
-        for buyer in self.buyers.values():
-            env.process(buyer.process())
+        if self.scenario.procurement.decisions == "model":
+            for buyer in self.buyers.values():
+                env.process(buyer.process())
+        elif self.recorded:
+            env.process(recorded_process(self, self.recorded))
         if self.joint is not None:
             env.process(self.joint.process())
         # upstream first: parts finished this month can be fitted this month

@@ -8,6 +8,7 @@ from typing import Any
 from stockpile.scenario.distributions import Dist
 from stockpile.scenario.errors import did_you_mean
 from stockpile.scenario.resolve import REQUIRED_COUNTRY_FIELDS, country, joint_members
+from stockpile.scenario.schedules import parse_schedule, parse_span
 from stockpile.scenario.schema import Scenario
 
 Found = tuple[tuple[Any, ...], str]
@@ -75,6 +76,9 @@ def _check_products_and_lines(s: Scenario) -> list[Found]:
         if name not in made:
             found.append((("products", name), "no production line makes this product "
                           "(add a line to lines)"))
+        if product.kind == "component" and product.buffer_months is None:
+            found.append((("products", name, "buffer_months"), "required for a component "
+                          "(months of downstream use its supply chain holds)"))
     for system in s.systems:
         kinds = [p.kind for p in s.products.values() if p.system == system]
         if kinds.count("fire_unit") != 1:
@@ -149,7 +153,61 @@ def _check_joint(s: Scenario) -> list[Found]:
     return found
 
 
+def _check_contracts(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    made = {line.product for line in s.lines.values()}
+    for name, row in s.contracts.items():
+        loc = ("contracts", name)
+        if row.product not in s.products:
+            found.append(_unknown((*loc, "product"), "product", row.product, s.products))
+        elif row.product not in made or s.products[row.product].kind == "component":
+            found.append(((*loc, "product"), f"'{row.product}' is not a fire unit or "
+                          "interceptor made by a line"))
+        if not row.buyers or not sum(float(q) for q in row.buyers.values()):
+            found.append(((*loc, "buyers"), "no units ('ISO3:units;ISO3:units')"))
+        if row.schedule:
+            try:
+                parse_schedule(row.schedule)
+            except ValueError as exc:
+                found.append(((*loc, "schedule"), str(exc)))
+    for name, steps in s.capacity_steps.items():
+        if name not in s.lines:
+            found.append(_unknown(("capacity_steps", name), "line", name, s.lines))
+        for date in steps:
+            try:
+                parse_span(date)
+            except ValueError as exc:
+                found.append((("capacity_steps", name, date), str(exc)))
+                continue
+            if len(date) != 7:
+                found.append((("capacity_steps", name, date), "a step needs a month (YYYY-MM)"))
+    return found
+
+
+NEEDS = {"line_output": ("line",), "defence_spending_eur_bn": ("country",)}
+
+
+def _check_checkpoints(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    for name, row in s.checkpoints.items():
+        loc = ("checkpoints", name)
+        try:
+            parse_span(row.date)
+        except ValueError as exc:
+            found.append(((*loc, "date"), str(exc)))
+        for field in NEEDS.get(row.measure, ("country", "system")):
+            if not getattr(row, field):
+                found.append(((*loc, field), f"required for measure {row.measure}"))
+        if row.system and row.system not in s.systems:
+            found.append(_unknown((*loc, "system"), "system", row.system, s.systems))
+        for line in filter(None, row.line.split(";")):
+            if line not in s.lines:
+                found.append(_unknown((*loc, "line"), "line", line, s.lines))
+    return found
+
+
 def check_references(s: Scenario) -> list[Found]:
     """Every problem found, as (location, message)."""
     return [*_check_time_and_goal(s), *_check_countries(s), *_check_products_and_lines(s),
-            *_check_holdings_and_consumption(s), *_check_joint(s)]
+            *_check_holdings_and_consumption(s), *_check_joint(s), *_check_contracts(s),
+            *_check_checkpoints(s)]

@@ -33,6 +33,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "products": ("product",),
     "lines": ("line",),
     "inventories": ("country", "system"),
+    "contracts": ("contract",),
+    "capacity_steps": ("line", "date"),
+    "checkpoints": ("checkpoint",),
 }
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "countries": (),
@@ -40,10 +43,13 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "products": ("kind",),
     "lines": ("product", "capacity_per_month", "ceiling_per_month"),
     "inventories": (),
+    "contracts": ("product", "buyers", "signed"),
+    "capacity_steps": ("capacity_per_month",),
+    "checkpoints": ("date", "measure", "value"),
 }
 #: columns kept for the report, never given to the model
 PROVENANCE_COLUMNS = ("source", "confidence", "notes")
-PAIR_COLUMNS = {"components", "plan"}
+PAIR_COLUMNS = {"components", "plan", "buyers"}
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -121,6 +121,9 @@ class ProductRow(Strict):
         1.0, description="Wright's law: cost falls to this share per doubling of output")
     prior_units: NonNeg = Field(0.0, description="units built before the start (learning curve)")
     shelf_life_years: Positive | None = Field(None, description="interceptor service life")
+    buffer_months: NonNeg | None = Field(
+        None, description="a component's stock held by its supply chain, in months of the "
+        "downstream lines' use (required for components)")
 
 
 class LineRow(Strict):
@@ -146,6 +149,62 @@ class LineRow(Strict):
     stoppage_rate_per_year: NonNeg = Field(0.0, description="random stoppages per year")
     stoppage_months: NonNeg = Field(1.0, description="length of one stoppage, months")
     start_date: str | None = month_field(None, "month a new line starts producing")
+
+
+class CapacityStep(Strict):
+    """An announced or funded capacity level of a line from a month on."""
+
+    capacity_per_month: NonNeg = Field(description="capacity from this month, units per month")
+    europe_share: Share | None = Field(
+        None, description="share of output reserved for European buyers from this month "
+        "(default: unchanged)")
+
+
+class ContractRow(Strict):
+    """A signed contract: in the order book at the start, or signed on its date (replays)."""
+
+    product: str = Field(description="product ordered")
+    buyers: dict[str, bounded(0, None, "a whole number, zero or more", integer=True)] = Field(
+        description="buyer -> units; a buyer that is not a scenario country is another "
+        "customer competing on the line")
+    signed: str = month_field(None, "month the contract was signed")
+    value_eur_m: NonNeg | None = Field(
+        None, description="contract value, EUR m (default: quantity × the product's price)")
+    delivered: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
+        0, description="units delivered before the scenario start")
+    schedule: str | None = Field(
+        None, description="delivery months: 'YYYY[-MM]/YYYY[-MM]' for all units, or "
+        "'SPAN:units;SPAN:units'; blank: as the line's capacity allows")
+    via: str = Field("", description="how it was bought, e.g. NSPA, OCCAR (information)")
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
+class CheckpointRow(Strict):
+    """A public fact a replay should reproduce, with its tolerance."""
+
+    date: str = Field(description="YYYY-MM (a stock at the month's close, or a flow from the "
+                      "start to it), YYYY or YYYY/YYYY (a flow over those years)")
+    measure: Literal[
+        "fire_units", "interceptors", "ready_fire_units", "fire_units_delivered",
+        "interceptors_delivered", "fire_units_donated", "interceptors_donated",
+        "first_fire_unit", "line_output", "defence_spending_eur_bn"] = Field(
+        description="what is compared")
+    country: str = Field("", description="ISO3 code(s), ';'-separated, summed")
+    system: str = Field("", description="system key (stock and flow measures)")
+    line: str = Field("", description="line key(s), ';'-separated (line_output)")
+    value: float = Field(description="the public value")
+    tolerance: str = Field("0", description="'N', '+-N', '+-N%' or '+-N months'")
+    unit: str = Field("", description="unit of the public value (information)")
+
+    @field_validator("date", "tolerance", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+            else value
 
 
 class HoldingRow(Strict):
@@ -224,6 +283,9 @@ class ProcurementConfig(Strict):
         default_factory=dict, description="system weights for countries that hold no system")
     stop_at_target: bool = Field(
         True, description="stop buying fire units once a country reaches multiplier × its baseline")
+    decisions: Literal["model", "recorded"] = Field(
+        "model", description="model: countries decide yearly; recorded: only the contracts "
+        "table buys (contracts signed after the start are signed on their dates)")
 
 
 class EconomyConfig(Strict):
@@ -301,6 +363,13 @@ class Scenario(Strict):
     lines: dict[str, LineRow] = Field(description="production lines by name")
     inventories: dict[str, dict[str, HoldingRow]] = Field(
         default_factory=dict, description="holdings at the start: country -> system -> row")
+    contracts: dict[str, ContractRow] = Field(
+        default_factory=dict, description="signed contracts by id: the order books at the "
+        "start, and (recorded decisions) the contracts signed later")
+    capacity_steps: dict[str, dict[str, CapacityStep]] = Field(
+        default_factory=dict, description="dated capacity: line -> YYYY-MM -> step")
+    checkpoints: dict[str, CheckpointRow] = Field(
+        default_factory=dict, description="public facts to compare with (validation.csv)")
     procurement: ProcurementConfig = Field(default_factory=ProcurementConfig,
                                            description="buying decisions and contracts")
     joint: JointConfig = Field(default_factory=JointConfig,

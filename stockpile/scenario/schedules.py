@@ -1,0 +1,75 @@
+"""Delivery schedules and checkpoint periods: short date texts from the data tables.
+
+A schedule says when a contract's units are due: ``2027/2029`` spreads every unit
+evenly over January 2027 to December 2029; ``2025-07/2026-12:134;2027/2030:566``
+gives each span its own number of units. A period (``2025``, ``2025/2026``,
+``2024-07``) names the months a checkpoint adds up.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+
+Span = tuple[str, str]  # first and last month, YYYY-MM
+
+
+def _month(text: str, last: bool) -> str:
+    found = _MONTH.match(text.strip())
+    if not found:
+        raise ValueError(f"'{text}' is not a year or a month (YYYY or YYYY-MM)")
+    year, month = found.groups()
+    return f"{year}-{month or ('12' if last else '01')}"
+
+
+def parse_span(text: str) -> Span:
+    """``2027`` -> 2027-01..2027-12; ``2027-03/2029`` -> 2027-03..2029-12."""
+    first, sep, last = text.strip().partition("/")
+    span = (_month(first, False), _month(last if sep else first, True))
+    if span[1] < span[0]:
+        raise ValueError(f"'{text}' ends before it starts")
+    return span
+
+
+def parse_schedule(text: str) -> list[tuple[Span, int | None]]:
+    """Spans with their units; a single span without units carries every unit."""
+    parts = [p.strip() for p in str(text).split(";") if p.strip()]
+    if not parts:
+        raise ValueError("empty schedule")
+    found: list[tuple[Span, int | None]] = []
+    for part in parts:
+        span, sep, units = part.partition(":")
+        if not sep:
+            if len(parts) > 1:
+                raise ValueError(f"'{part}': give units for each span ('SPAN:units;...')")
+            return [(parse_span(span), None)]
+        if not units.strip().isdigit():
+            raise ValueError(f"'{part}': units must be a whole number")
+        found.append((parse_span(span), int(units)))
+    return found
+
+
+def months_between(first: str, last: str) -> int:
+    y0, m0 = (int(x) for x in first.split("-"))
+    y1, m1 = (int(x) for x in last.split("-"))
+    return (y1 - y0) * 12 + (m1 - m0) + 1
+
+
+def due_dates(text: str, quantity: int) -> list[str]:
+    """The month each unit is due, in order: spread evenly over its span, first month first.
+
+    Units beyond a schedule's total fall due in its last month; a schedule that gives
+    more units than the contract stops at the contract's quantity.
+    """
+    dates: list[str] = []
+    for (first, last), units in parse_schedule(text):
+        count = quantity if units is None else units
+        months = months_between(first, last)
+        y0, m0 = (int(x) for x in first.split("-"))
+        for j in range(count):
+            total = y0 * 12 + m0 - 1 + (j * months) // max(count, 1)
+            dates.append(f"{total // 12:04d}-{total % 12 + 1:02d}")
+    if len(dates) < quantity and dates:
+        dates.extend([dates[-1]] * (quantity - len(dates)))
+    return sorted(dates)[:quantity]
