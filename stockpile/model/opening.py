@@ -174,11 +174,17 @@ def work_in_progress(line: ProductionLine) -> None:
     """
     if line.lead <= 0 or line.start_t > 0:
         return
+    if line.capacity * line.europe_share < 1.0:
+        line.carry = 1.0  # a slow line's idle capacity: one unit can start at once
     for t in range(-line.lead, 0):
         if line.releases and line.releases[0][0] <= t:
             line._release(t)
-        slots = int(line.capacity * line.europe_share)
-        other_slots = int(line.capacity * (1.0 - line.europe_share))
+        allowance = line.carry + line.capacity * line.europe_share
+        slots = int(allowance)
+        line.carry = allowance - slots
+        allowance = line.other_carry + line.capacity * (1.0 - line.europe_share)
+        other_slots = int(allowance)
+        line.other_carry = allowance - other_slots
         if line.is_component:
             want = math.ceil(sum(d.capacity * d.europe_share * d.components[line.product]
                                  for d in line.downstream))
@@ -187,6 +193,8 @@ def work_in_progress(line: ProductionLine) -> None:
             count = min(slots, line.unstarted)
         if count > 0:
             line._start(t, count, True, parts=False)
+        if slots > count and line.capacity * line.europe_share < 1.0:
+            line.carry = min(1.0, line.carry + slots - count)  # as ProductionLine.month
         if not line.is_component:
             count = min(other_slots, line.other_unstarted)
             if count > 0:

@@ -246,11 +246,16 @@ class ProductionLine:
             self.limited_by = "none"
         if started > 0:
             self._start(t, started, True)
+        spare = slots - started if started == want else 0
+        if spare and capacity * self.europe_share < 1.0:
+            # a line making less than a unit a month keeps one unit of idle capacity, so a
+            # unit ordered after a quiet spell starts at once instead of a year later
+            self.carry = min(1.0, self.carry + spare)
+            spare = 0
         if self.is_component:
             self.other_output += other_slots  # the share sold outside the modelled lines
         else:
-            self._serve_others(t, slots - started if started == want else 0, other_slots,
-                               parts - started)
+            self._serve_others(t, spare, other_slots, parts - started)
         self._check_expansion()
 
     def _serve_others(self, t: int, spare: int, other_slots: int, parts: int) -> None:
