@@ -69,7 +69,8 @@ def check_production(production: pd.DataFrame) -> None:
         assert (started + opening == done).all(), f"units lost on line {line}"
         used = (group["started"] + group["other_output"]).cumsum()
         capacity = group["capacity_per_month"].cumsum()
-        assert (used <= capacity + 2 + TOL).all(), f"line {line} beat its capacity"
+        # within the carries: a unit a slow line holds ready, and a fraction in each book
+        assert (used <= capacity + 3 + TOL).all(), f"line {line} beat its capacity"
         europe = group["europe_capacity_per_month"].cumsum()
         assert (started <= capacity + 1 + TOL).all() and (europe <= capacity + TOL).all()
         assert (group[["started", "delivered", "rejected", "in_work", "backlog"]] >= 0).all().all()

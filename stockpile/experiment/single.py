@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stockpile.analysis.validation import scenario_sources, validation_table
 from stockpile.api import DEFAULT_SEED, simulate
 from stockpile.experiment.output import manifest, now_iso, staged_folder, write_csv, write_json
 from stockpile.experiment.tables import RUN_FILES, run_tables
@@ -18,8 +19,14 @@ def run_once(scenario: Scenario, out: Path, seed: int | None = None,
     seed = DEFAULT_SEED if seed is None else seed
     output = simulate(scenario, seed=seed, deterministic=deterministic)
     with staged_folder(out, force) as stage:
-        for name, frame in run_tables(output).items():
+        tables = run_tables(output)
+        for name, frame in tables.items():
             write_csv(frame, stage / RUN_FILES[name])
+        if scenario.checkpoints:
+            checkpoints = {k: v.model_dump() for k, v in scenario.checkpoints.items()}
+            write_csv(validation_table(checkpoints, tables, scenario.time.start,
+                                       scenario_sources(scenario._provenance)),
+                      stage / "validation.csv")
         write_json(manifest(scenario, kind="run", seed=seed, deterministic=deterministic, runs=1,
                             design={"points": 1}, events=output.events, started=started,
                             finished=now_iso()), stage / "manifest.json")

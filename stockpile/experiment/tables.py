@@ -15,6 +15,7 @@ RUN_FILES = {
     "constraints": "constraints.csv",
     "contracts": "contracts.csv",
     "capability": "capability.csv",
+    "deliveries": "deliveries.csv",
 }
 GOAL_COLUMNS = ["point", "run", "seed", "deadline", "value", "baseline", "target", "ratio",
                 "met", "first_met"]
@@ -48,4 +49,5 @@ def run_tables(output: RunOutput, point: int = 0, run: int = 0,
         "constraints": _tagged(output.constraints, point, run),
         "contracts": _tagged(output.contracts, point, run),
         "capability": _tagged(output.capability, point, run),
+        "deliveries": _tagged(output.deliveries, point, run),
     }

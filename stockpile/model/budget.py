@@ -21,8 +21,8 @@ EPS = 1e-9
 class Account:
     """A budget holder's money; amounts in EUR m."""
 
-    __slots__ = ("available", "committed", "credited", "earmarked", "lapsed", "name", "owed",
-                 "paid", "received")
+    __slots__ = ("available", "committed", "credited", "defence", "earmarked", "lapsed", "name",
+                 "owed", "paid", "received")
 
     def __init__(self, name: str):
         self.name = name
@@ -34,6 +34,7 @@ class Account:
         self.earmarked = 0.0  # part of available promised to contracts being negotiated
         self.received = 0.0  # bridge or loan money received (also counted in credited)
         self.owed = 0.0  # bridge money to repay to the lead nation
+        self.defence = 0.0  # the country's defence spending this year, EUR m (validation)
 
     @property
     def free(self) -> float:
@@ -122,7 +123,10 @@ def budget_process(world: World, iso: str) -> Generator:
         month = cal.month_of_year(t)
         if month == 1 and t > 0:
             account.lapse(keep)
-        yearly = gbad_money(country, economy, cal.year(t))
+        year = cal.year(t)
+        yearly = gbad_money(country, economy, year)
+        account.defence = (gdp_eur_bn(country, economy, year) * 1000.0
+                           * defence_share(country, economy, year))
         if monthly:
             account.credit(yearly / 12.0)
             step = 1

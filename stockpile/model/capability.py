@@ -45,7 +45,8 @@ STOCK_COLUMNS = [c for c in StockRow._fields
 LINE_STATE = ("capacity", "started", "delivered", "rejected", "other_output", "in_work",
               "on_books", "pending_expansions", "capex", "europe_share")
 LINE_FLOWS = slice(1, 5)
-ACCOUNT_STATE = ("credited", "available", "committed", "paid", "lapsed", "received", "owed")
+ACCOUNT_STATE = ("credited", "available", "committed", "paid", "lapsed", "received", "owed",
+                 "defence")
 LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
 

@@ -193,12 +193,17 @@ def work_in_progress(line: ProductionLine) -> None:
             count = min(slots, line.unstarted)
         if count > 0:
             line._start(t, count, True, parts=False)
-        if slots > count and line.capacity * line.europe_share < 1.0:
-            line.carry = min(1.0, line.carry + slots - count)  # as ProductionLine.month
+        spare = slots - count
+        if spare and line.capacity * line.europe_share < 1.0:
+            total = line.carry + spare  # as ProductionLine.month
+            line.carry = min(1.0, total)
+            line.other_carry += total - line.carry
+            spare = 0
         if not line.is_component:
-            count = min(other_slots, line.other_unstarted)
-            if count > 0:
-                line._start(t, count, False, parts=False)
+            others = min(other_slots + spare, line.other_unstarted)
+            if others > 0:
+                line._start(t, others, False, parts=False)
+
     line.started = 0  # running totals count from the start
 
 

@@ -249,8 +249,11 @@ class ProductionLine:
         spare = slots - started if started == want else 0
         if spare and capacity * self.europe_share < 1.0:
             # a line making less than a unit a month keeps one unit of idle capacity, so a
-            # unit ordered after a quiet spell starts at once instead of a year later
-            self.carry = min(1.0, self.carry + spare)
+            # unit ordered after a quiet spell starts at once instead of a year later; the
+            # rest of its unused capacity passes to the buyers outside Europe
+            total = self.carry + spare
+            self.carry = min(1.0, total)
+            self.other_carry += total - self.carry
             spare = 0
         if self.is_component:
             self.other_output += other_slots  # the share sold outside the modelled lines
@@ -259,14 +262,15 @@ class ProductionLine:
         self._check_expansion()
 
     def _serve_others(self, t: int, spare: int, other_slots: int, parts: int) -> None:
-        """Modelled buyers outside Europe first; the rest of the world takes what is left."""
+        """Modelled buyers outside Europe first, in their share and any slots Europe left;
+        the unmodelled rest of the world takes what is left."""
         want = self.other_unstarted
-        started = min(other_slots, want, parts)
+        slots = other_slots + spare
+        started = min(slots, want, parts)
         if started > 0:
             self._start(t, started, False)
-        if started == want:
-            spare += other_slots - started
-        self.other_output += spare
+        rest = slots - started if started == want else 0
+        self.other_output += rest
 
     def _step_capacity(self, t: int) -> None:
         """An announced capacity step: the announced increase, on top of any expansions."""
@@ -370,8 +374,13 @@ class ProductionLine:
         return rejected
 
     def _check_expansion(self) -> None:
-        """More capacity once committed backlog exceeds the threshold, in months of output."""
-        if self.pending_expansions or self.step <= 0 or self.capacity >= self.ceiling:
+        """More capacity once committed backlog exceeds the threshold, in months of output.
+
+        Not while announced steps are still to come: they are the industry's answer to the
+        same backlog, and counting both would expand the line twice.
+        """
+        if self.pending_expansions or self.step <= 0 or self.capacity >= self.ceiling \
+                or self.steps:
             return
         europe = self.capacity * self.europe_share
         committed = self._component_want() if self.is_component else self.backlog

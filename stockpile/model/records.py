@@ -58,6 +58,14 @@ class AccountRow(NamedTuple):
     lapsed_eur_m: float
     received_eur_m: float
     owed_eur_m: float
+    defence_spending_eur_m: float
+
+
+class DeliveryRow(NamedTuple):
+    date: str
+    contract_id: int
+    buyer: str
+    units: int
 
 
 class ConstraintRow(NamedTuple):
@@ -130,7 +138,7 @@ COLUMNS: dict[str, str] = {
     "in_work": "units started and not yet finished",
     "backlog": "European units contracted and not yet delivered",
     "other_output": "units made for the unmodelled rest of the world this month (the slots "
-                    "modelled buyers left); line output = delivered + other_output",
+                    "modelled buyers left); the line's output = started + other_output",
     "limited_by": "what stopped more starts: capacity, components, none, idle or stopped",
     "expansions_pending": "capacity expansions triggered and not yet on line",
     "expansion_capex_eur_m": "capital spent on expansions so far, EUR m",
@@ -144,6 +152,8 @@ COLUMNS: dict[str, str] = {
     "received_eur_m": "bridge or loan money received so far (for 'lead:ISO3': repayments), "
                       "EUR m",
     "owed_eur_m": "bridge money still owed to the lead nation, EUR m",
+    "defence_spending_eur_m": "the country's defence spending in that year (GDP × defence "
+                              "share), EUR m; 0 for other accounts",
     "binding": "what held the country back that month: components, capacity, money or none",
     "contract_id": "contract number within the run",
     "signed_date": "month the contract was signed",
@@ -155,6 +165,7 @@ COLUMNS: dict[str, str] = {
     "unit_price_eur_m": "price per unit after learning, inflation and discount, EUR m",
     "discount_share": "volume discount of a pooled contract",
     "value_eur_m": "quantity × unit price, EUR m",
+    "units": "units delivered to this buyer this month",
     "reference": "the contract's id in the scenario's contracts table (existing or recorded)",
     "deadline": "deadline year; judged at the close of December",
     "value": "goal metric at the deadline (weighted by capability_weight)",

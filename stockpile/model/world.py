@@ -26,7 +26,7 @@ from stockpile.model.pricing import PriceBook
 from stockpile.model.procurement import Buyer, NationalChannel
 from stockpile.model.production import ComponentPool, Order, ProductionLine
 from stockpile.model.recorded import recorded_process
-from stockpile.model.records import CapabilityRow, ContractRow, GoalRow
+from stockpile.model.records import CapabilityRow, ContractRow, DeliveryRow, GoalRow
 from stockpile.model.streams import Streams
 from stockpile.scenario import resolve
 from stockpile.scenario.schema import Scenario
@@ -44,6 +44,8 @@ class RunOutput:
     constraints: pd.DataFrame
     contracts: pd.DataFrame
     capability: pd.DataFrame
+    deliveries: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(DeliveryRow._fields)))
     sampled: dict[str, float] = field(default_factory=dict)
     events: int = 0
 
@@ -79,6 +81,7 @@ class World:
         self._by_country: dict[str, list[tuple[str, Holding]]] = {iso: [] for iso in
                                                                    self.countries}
         self.contracts: list[ContractRow] = []
+        self.deliveries: list[tuple[int, int, str, int]] = []  # (month, contract, buyer, units)
         self._contract_count = 0
         self._divert_carry: dict[str, float] = {}
         self.european = {iso for iso, filled in self.countries.items() if filled.european}
@@ -226,6 +229,9 @@ class World:
         t = int(self.env.now)
         product = order.product
         system = self.product_system[product]
+        log = self.deliveries
+        for iso, units in shares.items():
+            log.append((t, order.contract_id, iso, units))
         holdings = self.holdings
         joint = order.channel == "joint"
         settle = order.settle
@@ -272,11 +278,15 @@ class World:
         env = self.env
         for iso in self.countries:
             env.process(budget_process(self, iso))
+        recorded = self.recorded
         if self.scenario.procurement.decisions == "model":
             for buyer in self.buyers.values():
                 env.process(buyer.process())
-        elif self.recorded:
-            env.process(recorded_process(self, self.recorded))
+            # other customers' orders are inputs, not decisions: they are signed either way
+            recorded = [(c, row) for c, row in recorded
+                        if not any(b in self.countries for b in row.buyers)]
+        if recorded:
+            env.process(recorded_process(self, recorded))
         if self.joint is not None:
             env.process(self.joint.process())
         # upstream first: parts finished this month can be fitted this month
@@ -306,6 +316,8 @@ class World:
             constraints=rec.constraints(),
             contracts=_frame(self.contracts, ContractRow),
             capability=_frame(path, CapabilityRow),
+            deliveries=_frame([DeliveryRow(self.calendar.date(t), c, iso, u)
+                               for t, c, iso, u in self.deliveries], DeliveryRow),
             events=events_scheduled(self.env),
         )
 

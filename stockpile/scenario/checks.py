@@ -184,7 +184,9 @@ def _check_contracts(s: Scenario) -> list[Found]:
     return found
 
 
-NEEDS = {"line_output": ("line",), "defence_spending_eur_bn": ("country",)}
+NEEDS = {"line_output": ("line",), "defence_spending_eur_bn": ("country",),
+         "contracted_eur_m": ("country",), "contract_delivered": ("contract",),
+         "first_delivery": ("contract",)}
 
 
 def _check_checkpoints(s: Scenario) -> list[Found]:
@@ -200,6 +202,8 @@ def _check_checkpoints(s: Scenario) -> list[Found]:
                 found.append(((*loc, field), f"required for measure {row.measure}"))
         if row.system and row.system not in s.systems:
             found.append(_unknown((*loc, "system"), "system", row.system, s.systems))
+        if row.contract and row.contract not in s.contracts:
+            found.append(_unknown((*loc, "contract"), "contract", row.contract, s.contracts))
         for line in filter(None, row.line.split(";")):
             if line not in s.lines:
                 found.append(_unknown((*loc, "line"), "line", line, s.lines))

@@ -191,11 +191,13 @@ class CheckpointRow(Strict):
     measure: Literal[
         "fire_units", "interceptors", "ready_fire_units", "fire_units_delivered",
         "interceptors_delivered", "fire_units_donated", "interceptors_donated",
-        "first_fire_unit", "line_output", "defence_spending_eur_bn"] = Field(
-        description="what is compared")
+        "line_output", "defence_spending_eur_bn", "contracted_eur_m", "contract_delivered",
+        "first_delivery"] = Field(description="what is compared (see docs/validation.md)")
     country: str = Field("", description="ISO3 code(s), ';'-separated, summed")
     system: str = Field("", description="system key (stock and flow measures)")
     line: str = Field("", description="line key(s), ';'-separated (line_output)")
+    contract: str = Field("", description="contract id in the contracts table "
+                          "(contract_delivered, first_delivery)")
     value: float = Field(description="the public value")
     tolerance: str = Field("0", description="'N', '+-N', '+-N%' or '+-N months'")
     unit: str = Field("", description="unit of the public value (information)")

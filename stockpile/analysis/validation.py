@@ -1,0 +1,141 @@
+"""Checkpoints set against a run: the public value, the modelled value, and whether it is within
+tolerance (``validation.csv``).
+
+Reads only finished tables (timeseries, production, budget, contracts, deliveries) and the
+scenario's checkpoint rows. A checkpoint about a contract the run does not hold (a replay
+with the model's own decisions has no recorded contracts) is "not applicable", not missed.
+Measures are documented in docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+from stockpile.scenario.schedules import months_between, parse_span
+
+VALIDATION_COLUMNS = ["checkpoint", "date", "measure", "where", "public", "modelled",
+                      "tolerance", "low", "high", "within", "unit", "source"]
+STOCKS = {"fire_units", "interceptors", "ready_fire_units"}
+FLOWS = {"fire_units_delivered": "fire_units_delivered", "interceptors_delivered": "delivered",
+         "fire_units_donated": "fire_units_donated", "interceptors_donated": "donated"}
+_TOLERANCE = re.compile(r"^\s*(?:\+-|±|\+/-)?\s*(\d+(?:\.\d+)?)\s*(%|months?)?\s*$")
+
+
+def tolerance_band(text: str, public: float) -> tuple[float, float]:
+    """'0', '+-2', '+-5%', '+-3 months' -> the lowest and highest value within it."""
+    found = _TOLERANCE.match(str(text))
+    if not found:
+        raise ValueError(f"tolerance '{text}' is not N, +-N, +-N% or +-N months")
+    size, unit = float(found.group(1)), found.group(2) or ""
+    width = abs(public) * size / 100.0 if unit == "%" else size
+    return public - width, public + width
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def _period(date: str, start: str) -> tuple[str, str]:
+    """A YYYY-MM date adds up from the start; YYYY or YYYY/YYYY over those months."""
+    if "/" not in date and len(date) == 7:
+        return start, date
+    return parse_span(date)
+
+
+def _stock(ts: pd.DataFrame, row: Mapping, column: str) -> float | None:
+    last = parse_span(row["date"])[1]
+    rows = ts[(ts["date"] == last) & ts["country"].isin(_split(row["country"]))
+              & (ts["system"] == row["system"])]
+    if rows.empty and not (ts["date"] == last).any():
+        return None  # the date was not recorded (outside the horizon or the frequency)
+    return float(rows[column].sum())
+
+
+def _flow(ts: pd.DataFrame, row: Mapping, column: str, start: str) -> float:
+    first, last = _period(row["date"], start)
+    rows = ts[(ts["date"] >= first) & (ts["date"] <= last)
+              & ts["country"].isin(_split(row["country"])) & (ts["system"] == row["system"])]
+    return float(rows[column].sum())
+
+
+def _contract_ids(tables: Mapping[str, pd.DataFrame], reference: str) -> set:
+    contracts = tables.get("contracts")
+    if contracts is None or "reference" not in contracts:
+        return set()
+    return set(contracts.loc[contracts["reference"] == reference, "contract_id"])
+
+
+def modelled_value(row: Mapping, tables: Mapping[str, pd.DataFrame], start: str) -> float | None:
+    """The run's value of one checkpoint; None when the run cannot say (not applicable)."""
+    measure = row["measure"]
+    ts = tables["timeseries"]
+    if measure in STOCKS:
+        return _stock(ts, row, measure)
+    if measure in FLOWS:
+        return _flow(ts, row, FLOWS[measure], start)
+    first, last = _period(row["date"], start)
+    if measure == "line_output":
+        prod = tables["production"]
+        rows = prod[prod["line"].isin(_split(row["line"])) & (prod["date"] >= first)
+                    & (prod["date"] <= last)]
+        return float((rows["started"] + rows["other_output"]).sum())  # capacity used
+    if measure == "defence_spending_eur_bn":
+        budget = tables["budget"]
+        rows = budget[budget["account"].isin(_split(row["country"]))
+                      & (budget["date"] >= first) & (budget["date"] <= last)]
+        yearly = rows.groupby([rows["account"], rows["date"].str[:4]])
+        return float(yearly["defence_spending_eur_m"].last().sum()) / 1000.0
+    if measure == "contracted_eur_m":
+        contracts = tables["contracts"]
+        rows = contracts[contracts["buyer"].isin(_split(row["country"]))
+                         & (contracts["signed_date"] >= first)
+                         & (contracts["signed_date"] <= last)]
+        return float(rows["value_eur_m"].sum())
+    ids = _contract_ids(tables, row["contract"])
+    if not ids:
+        return None
+    deliveries = tables["deliveries"]
+    mine = deliveries[deliveries["contract_id"].isin(ids)]
+    if measure == "contract_delivered":
+        mine = mine[(mine["date"] >= first) & (mine["date"] <= last)]
+        return float(mine["units"].sum())
+    # first_delivery: months from the public date to the first modelled delivery
+    if mine.empty:
+        return math.inf
+    return float(months_between(last, str(mine["date"].min())) - 1)
+
+
+def validation_table(checkpoints: Mapping[str, Mapping], tables: Mapping[str, pd.DataFrame],
+                     start: str, sources: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per checkpoint, in the order given."""
+    rows = []
+    for name, row in checkpoints.items():
+        first_delivery = row["measure"] == "first_delivery"
+        public = 0.0 if first_delivery else float(row["value"])
+        low, high = tolerance_band(row.get("tolerance", "0"), public)
+        value = modelled_value(row, tables, start)
+        where = ";".join(filter(None, (row.get("country", ""), row.get("system", ""),
+                                       row.get("line", ""), row.get("contract", ""))))
+        rows.append({
+            "checkpoint": name, "date": row["date"], "measure": row["measure"],
+            "where": where, "public": public, "modelled": value,
+            "tolerance": row.get("tolerance", "0"), "low": low, "high": high,
+            "within": "" if value is None else bool(low - 1e-9 <= value <= high + 1e-9),
+            "unit": "months late (- early)" if first_delivery else row.get("unit", ""),
+            "source": (sources or {}).get(name, "")})
+    return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+
+
+def scenario_sources(provenance: list[dict]) -> dict[str, str]:
+    """Each checkpoint's source text, from the scenario's table provenance."""
+    return {p["key"]: p.get("source", "") for p in provenance if p.get("table") == "checkpoints"}
+
+
+def score(table: pd.DataFrame) -> tuple[int, int, int]:
+    """(within, applicable, all) checkpoints."""
+    applicable = table[table["within"] != ""]
+    return int((applicable["within"] == True).sum()), len(applicable), len(table)  # noqa: E712
