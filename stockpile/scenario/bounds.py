@@ -23,7 +23,7 @@ MONTH_PATTERN = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Multiplier = bounded(1e-9, 1000.0, "greater than 0, at most 1000")
 GdpUsdBn = bounded(0.0, 1e6, "zero to 1e6 (USD 1,000 trillion)")
-MoneyEurM = bounded(0.0, 1e7, "zero to 1e7 (EUR 10 trillion)")
+MoneyEurM = bounded(0.0, 1e9, "zero to 1e9 (EUR 1,000 trillion)")
 ExchangeRate = bounded(1e-3, 1e3, "between 0.001 and 1000")
 Units = bounded(0.0, 1e7, "zero to 10 million units")
 WholeUnits = bounded(0, 1e6, "a whole number, zero to 1 million", integer=True)
