@@ -17,8 +17,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else \
+        text = f"{self.file}: {self.path}: {self.message}" if self.path else \
             f"{self.file}: {self.message}"
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """One line whatever the input held: line breaks and control characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(Exception):
