@@ -333,4 +333,4 @@ def test_real_process(tiny_scenario: Path, make_scenario: Callable[..., Path],
     assert done.returncode == 2, done.stderr
     assert done.stdout.startswith(f"{tiny_scenario.name}: ok — 1 country")
     assert done.stderr.splitlines() == [
-        "bad.yaml: goal.multiplier: 0 is out of range (greater than 0)"]
+        "bad.yaml: goal.multiplier: 0 is out of range (greater than 0, at most 1000)"]

@@ -53,7 +53,8 @@ def test_report_writes_every_file(sweep_report: Path) -> None:
         assert (report / name).is_file(), name
     assert {p.name for p in (report / "plots").glob("*.png")} == {
         "p_met.png", "fan.png", "countries.png", "binding.png", "lines.png", "tornado.png"}
-    assert not list(sweep_report.glob(".report*"))  # no staging folder left behind
+    # no staging folder left behind; only the (unlocked) lock file stays
+    assert [p.name for p in sweep_report.glob(".report*")] == [".report.lock"]
 
 
 def test_plots_are_readable_png_images(sweep_report: Path) -> None:

@@ -88,7 +88,7 @@ def test_bad_override_of_inherited_table_is_blamed_on_the_child(
     child = make_scenario({"extend": tiny_csv_scenario.name,
                            "lines": {"int_line": {"ceiling_per_month": -1}}})
     assert problems(child) == [
-        f"{child}: lines.int_line.ceiling_per_month: -1 is out of range (zero or more)"]
+        f"{child}: lines.int_line.ceiling_per_month: -1 is out of range (zero to 10 million units)"]
 
 
 def test_csv_distribution_cells(tiny_csv_scenario: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,20 +52,23 @@ class Document:
             self.blocks.append(("table", frame))
 
     def markdown(self) -> str:
+        """Markdown whose text cannot carry markup: ``<``, ``>`` and ``&`` from scenario text
+        are written as entities, so a Markdown viewer shows them instead of running them."""
         out = []
         for kind, payload in self.blocks:
             if kind == "heading":
                 level, text = payload
-                out.append(f"{'#' * level} {text}")
+                out.append(f"{'#' * level} {_text(text)}")
             elif kind == "para":
-                out.append(payload)
+                out.append(_text(payload))
             elif kind == "bullets":
-                out.append("\n".join(f"- {item}" for item in payload))
+                out.append("\n".join(f"- {_text(item)}" for item in payload))
             elif kind == "links":
-                out.append("\n".join(f"- [{text}]({href})" for text, href in payload))
+                out.append("\n".join(f"- [{_text(text)}]({_address(href)})"
+                                      for text, href in payload))
             elif kind == "image":
                 file, caption = payload
-                out.append(f"![{caption}]({file})\n\n*{caption}*")
+                out.append(f"![{_text(caption)}]({_address(file)})\n\n*{_text(caption)}*")
             else:
                 out.append(_markdown_table(payload))
         return "\n\n".join(out) + "\n"
@@ -98,9 +102,19 @@ class Document:
         return "\n".join(out) + "\n"
 
 
+def _text(text: str) -> str:
+    """Text with its HTML shown, not run: ``<b>`` becomes ``&lt;b&gt;``."""
+    return html.escape(str(text), quote=False)
+
+
+def _address(href: str) -> str:
+    """A link target with no markup and no spaces or parentheses that would end it early."""
+    return urllib.parse.quote(str(href), safe="/#.-_~")
+
+
 def _cell(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return " ".join(text.split()).replace("|", "\\|")
+    return _text(" ".join(text.split())).replace("|", "\\|")
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:

@@ -3,12 +3,15 @@
 Every command of the ``main`` group is a ``StockpileCommand``, so they all handle errors the
 same way: bad input (a ``ScenarioError``) prints one ``FILE: key.path: message`` line per
 problem and exits 2; anything unexpected prints one ``stockpile: error: ...`` line and exits 1
-(set ``STOCKPILE_DEBUG=1`` for the traceback). Options shared by several verbs are the
+(set ``STOCKPILE_DEBUG=1`` for the traceback). A file system error (a full disk, a read-only
+folder) prints one line naming the path: exit 2 when the place cannot be written at all
+(permissions, read-only), 1 otherwise. Options shared by several verbs are the
 decorators below, so every verb spells them the same way.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,12 +45,31 @@ def reported_errors() -> Iterator[None]:
         raise click.exceptions.Exit(EXIT_BAD_INPUT) from None
     except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
         raise
+    except OSError as exc:
+        if os.environ.get("STOCKPILE_DEBUG") == "1":
+            raise
+        click.echo(os_error_line(exc), err=True)
+        raise click.exceptions.Exit(os_error_code(exc)) from None
     except Exception as exc:
         if os.environ.get("STOCKPILE_DEBUG") == "1":
             raise
         click.echo(f"stockpile: error: {_one_line(exc)} (STOCKPILE_DEBUG=1 shows the traceback)",
                    err=True)
         raise click.exceptions.Exit(EXIT_FAILED) from None
+
+
+#: errors that say the place cannot be written at all: the user must pick another --out
+REFUSED = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def os_error_line(exc: OSError) -> str:
+    """``stockpile: error: PATH: No space left on device``: what failed, and where."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"stockpile: error: {where}{exc.strerror or _one_line(exc)}"
+
+
+def os_error_code(exc: OSError) -> int:
+    return EXIT_BAD_INPUT if exc.errno in REFUSED else EXIT_FAILED
 
 
 def _one_line(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ kept: the same command with ``--resume`` continues).
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from stockpile.cli.common import (
     EXIT_FAILED,
     force_option,
     main,
+    os_error_code,
+    os_error_line,
     out_option,
     quiet_option,
     seed_option,
@@ -147,7 +150,11 @@ def _resume_command(ctx: click.Context) -> str:
 
 @contextmanager
 def _interruptible() -> Iterator[None]:
-    """Ctrl-C: one line saying what was kept and how to continue; exit 130, no traceback."""
+    """Ctrl-C or a full disk: one line saying what was kept and how to continue; no traceback.
+
+    Exit 130 on Ctrl-C; on a file system error, 2 if the folder cannot be written at all,
+    else 1.
+    """
     try:
         yield
     except (SweepInterrupted, KeyboardInterrupt) as exc:
@@ -155,6 +162,12 @@ def _interruptible() -> Iterator[None]:
         click.echo(f"\n{kept}continue with: {_resume_command(click.get_current_context())}",
                    err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        if os.environ.get("STOCKPILE_DEBUG") == "1":
+            raise
+        click.echo(f"{os_error_line(exc)}; finished runs are kept: continue with: "
+                   f"{_resume_command(click.get_current_context())}", err=True)
+        raise click.exceptions.Exit(os_error_code(exc)) from None
 
 
 @main.command()

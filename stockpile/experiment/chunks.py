@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from stockpile.experiment.claim import named, share
 from stockpile.experiment.tally import Tally
 
 CHUNK_DIR = "chunks"
@@ -110,18 +111,24 @@ def read_chunk(path: Path, parts: bool = True) -> Chunk:
 def save_result(folder: Path, result: ChunkResult) -> Path:
     """Write a worker's chunk atomically (temp file, fsync, rename)."""
     directory = folder / CHUNK_DIR
-    directory.mkdir(parents=True, exist_ok=True)
     target = directory / result.name
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{result.name}.", suffix=".tmp")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{result.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise named(exc, target) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(result.payload)
             stream.flush()
             os.fsync(stream.fileno())
+        share(Path(temp))
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise named(exc, target) from None
         raise
     return target
 

@@ -2,7 +2,7 @@
 
 A folder is first written under a temporary name beside its final place and
 renamed when complete, so a crash never leaves a half-written results folder,
-and an existing folder is replaced only with ``--force``.
+and an existing folder is replaced only with ``--force`` (see ``claim``).
 """
 
 from __future__ import annotations
@@ -23,14 +23,11 @@ from typing import Any
 
 import pandas as pd
 
+from stockpile.experiment.claim import FolderExists, claimed, named, new_stage, share, swap_in
 from stockpile.scenario.schema import Scenario
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PACKAGES = ("stockpile", "simpy", "numpy", "pandas", "scipy", "pydantic", "click", "pyyaml")
-
-
-class FolderExists(Exception):
-    """The results folder is there already and the user did not say --force."""
 
 
 def escape_text(value: Any) -> Any:
@@ -51,23 +48,22 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write beside the target, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise named(exc, path) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; results are for sharing
+        share(Path(temp))  # mkstemp makes 0600; results are for sharing
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise named(exc, path) from None
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -120,23 +116,21 @@ def check_free(out: Path, force: bool) -> None:
 
 @contextlib.contextmanager
 def staged_folder(out: Path, force: bool) -> Iterator[Path]:
-    """A temporary folder renamed to ``out`` only when the block finishes without error."""
+    """A folder beside ``out``, swapped in only when the block finishes without error.
+
+    ``out`` is claimed for the whole block (a concurrent writer gets ``FolderBusy``), and
+    checked again once claimed, so two commands cannot both find it free.
+    """
     check_free(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial"))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-        os.replace(stage, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(stage, out)
+    with claimed(out):
+        check_free(out, force)
+        stage = new_stage(out)
+        try:
+            yield stage
+            swap_in(stage, out)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
 
 
 def default_out(command: str, scenario: Scenario) -> Path:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from stockpile.experiment import worker
 from stockpile.experiment.chunks import ChunkResult, ChunkTask
+from stockpile.experiment.dask_address import connect
 from stockpile.scenario.schema import Scenario
 
 #: the next task and its point's scenario, or None when nothing can start yet
@@ -32,6 +33,9 @@ class Runner(Protocol):
     def execute(self, next_task: NextTask, done: Done) -> None:
         """Run tasks until ``next_task`` has none left and none are running."""
 
+    def close(self) -> None:
+        """Let go of what the runner holds (a cluster connection); safe to call twice."""
+
 
 def available_cores() -> int:
     """Cores this process may use (the affinity mask, where the system has one)."""
@@ -45,6 +49,9 @@ class InlineRunner:
 
     workers = 1
 
+    def close(self) -> None:
+        pass
+
     def execute(self, next_task: NextTask, done: Done) -> None:
         while (item := next_task()) is not None:
             task, scenario = item
@@ -56,6 +63,9 @@ class ProcessRunner:
 
     def __init__(self, jobs: int):
         self.workers = jobs
+
+    def close(self) -> None:
+        pass  # the pool lives only inside execute()
 
     def execute(self, next_task: NextTask, done: Done) -> None:
         context = _context()
@@ -107,11 +117,12 @@ class DaskRunner:
     """
 
     def __init__(self, address: str):
-        from dask.distributed import Client
-
-        self.client = Client(address, set_as_default=False)
+        self.client = connect(address)
         self.workers = max(1, sum(self.client.nthreads().values()))
         self._scattered: dict[int, Any] = {}
+
+    def close(self) -> None:
+        self.client.close()
 
     def _scenario(self, task: ChunkTask, scenario: Scenario) -> Any:
         if task.point not in self._scattered:

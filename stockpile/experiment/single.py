@@ -17,8 +17,8 @@ def run_once(scenario: Scenario, out: Path, seed: int | None = None,
     """Simulate once and write every table, or nothing if anything fails."""
     started = now_iso()
     seed = DEFAULT_SEED if seed is None else seed
-    output = simulate(scenario, seed=seed, deterministic=deterministic)
-    with staged_folder(out, force) as stage:
+    with staged_folder(out, force) as stage:  # claimed from the start: one writer wins
+        output = simulate(scenario, seed=seed, deterministic=deterministic)
         tables = run_tables(output)
         for name, frame in tables.items():
             write_csv(frame, stage / RUN_FILES[name])

@@ -23,6 +23,7 @@ from stockpile.analysis.summary import summarise_folder
 from stockpile.api import DEFAULT_SEED
 from stockpile.experiment.assemble import assemble
 from stockpile.experiment.chunks import ChunkResult, ChunkTask, save_result
+from stockpile.experiment.claim import claimed, swap_in
 from stockpile.experiment.designs import (
     DesignRequest,
     build,
@@ -91,39 +92,59 @@ class SweepInterrupted(Exception):
 
 
 def run_sweep(plan: SweepPlan, out: Path, options: SweepOptions) -> SweepResult:
-    """Run (or resume) a planned sweep into ``out`` and write its final files."""
+    """Run (or resume) a planned sweep into ``out`` and write its final files.
+
+    The runner connects first (a bad ``--scheduler`` leaves no folder behind); the folder
+    is claimed throughout, so a second sweep into it stops with ``FolderBusy``.
+    """
     options.check()
+    runner = make_runner(options.jobs, options.scheduler)
+    try:
+        with claimed(out):
+            return _run_claimed(plan, out, options, runner)
+    finally:
+        runner.close()
+
+
+def _run_claimed(plan: SweepPlan, out: Path, options: SweepOptions,
+                 runner: Runner) -> SweepResult:
     began, started = time.perf_counter(), now_iso()
     fingerprint = plan.fingerprint(seed=options.seed, runs=options.runs,
                                    until_ci=options.until_ci, timeseries=options.timeseries,
                                    batch=options.batch)
-    old, done = open_folder(out, fingerprint, options.resume, options.force)
+    work, old, done = open_folder(out, fingerprint, options.resume, options.force)
     if old is not None and old.get("status") == "complete":
-        remove_chunks(out)
+        _finish(work, out)
         return SweepResult(out, pd.read_csv(out / "summary.csv"), old.get("runs_ok", 0),
                            old.get("failed", 0), None, 0.0, 0, already_complete=True)
     record = old or manifest(plan.base, kind="sweep", fingerprint=fingerprint,
                              config=plan.config, overrides=list(plan.overrides),
                              seed=options.seed, runs=options.runs, design=plan.design.describe(),
                              started=started)
-    save_manifest(out, {**record, "status": "running"})
-    write_csv(plan.design.table(), out / "points.csv")
-    runner = make_runner(options.jobs, options.scheduler)
+    save_manifest(work, {**record, "status": "running"})
+    write_csv(plan.design.table(), work / "points.csv")
     schedule = Schedule(len(plan), options.runs, options.batch,
                         chunk_size(len(plan), options.batch, runner.workers),
                         options.until_ci, done)
-    _execute(plan, out, options, runner, schedule)
-    totals = assemble(out, plan, options.timeseries)
-    summary = summarise_folder(out)
-    write_csv(summary, out / "summary.csv")
+    _execute(plan, work, options, runner, schedule)
+    totals = assemble(work, plan, options.timeseries)
+    summary = summarise_folder(work)
+    write_csv(summary, work / "summary.csv")
     seconds = time.perf_counter() - began
-    save_manifest(out, {**record, "status": "complete", "runs_ok": totals.ok,
-                        "failed": totals.failed, "workers": runner.workers,
-                        "scheduler": options.scheduler, "seconds": round(seconds, 1),
-                        "finished": now_iso()})
-    remove_chunks(out)
+    save_manifest(work, {**record, "status": "complete", "runs_ok": totals.ok,
+                         "failed": totals.failed, "workers": runner.workers,
+                         "scheduler": options.scheduler, "seconds": round(seconds, 1),
+                         "finished": now_iso()})
+    _finish(work, out)
     return SweepResult(out, summary, totals.ok, totals.failed, _first_rerun(out, totals.failed),
                        seconds, runner.workers)
+
+
+def _finish(work: Path, out: Path) -> None:
+    """Drop the chunks of a complete sweep; a replacement takes the old folder's place."""
+    remove_chunks(work)
+    if work != out:
+        swap_in(work, out)
 
 
 def _execute(plan: SweepPlan, out: Path, options: SweepOptions, runner: Runner,

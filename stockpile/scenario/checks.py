@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from stockpile.scenario.bounds import month_number
 from stockpile.scenario.distributions import Dist
 from stockpile.scenario.errors import did_you_mean
 from stockpile.scenario.resolve import REQUIRED_COUNTRY_FIELDS, country, joint_members
@@ -19,16 +20,26 @@ def _unknown(loc: tuple[Any, ...], kind: str, name: str, known: Iterable[str]) -
     return loc, f"unknown {kind} '{name}'" + (f" ({hint})" if hint else "")
 
 
+def _in_horizon(s: Scenario, month: str) -> bool:
+    """Whether a ``YYYY-MM`` month falls in the simulated horizon, compared as dates."""
+    return month_number(s.time.start) <= month_number(month) <= month_number(s.time.end)
+
+
+def _range(value: float | Dist) -> tuple[float, float]:
+    """The values a number can take: itself, or a distribution's support."""
+    return value.support() if isinstance(value, Dist) else (float(value), float(value))
+
+
 def _check_time_and_goal(s: Scenario) -> list[Found]:
     found: list[Found] = []
-    if s.time.end <= s.time.start:
+    if month_number(s.time.end) <= month_number(s.time.start):
         found.append((("time", "end"), f"{s.time.end} is not after start {s.time.start}"))
     base = s.goal.baseline_date
-    if base is not None and not s.time.start <= base <= s.time.end:
+    if base is not None and not _in_horizon(s, base):
         found.append((("goal", "baseline_date"),
                       f"{base} is outside the simulated horizon ({s.time.start}..{s.time.end})"))
     for i, year in enumerate(s.goal.deadlines):
-        if not s.time.start <= f"{year}-12" <= s.time.end:
+        if not _in_horizon(s, f"{year}-12"):
             found.append((("goal", "deadlines", i), f"{year} is outside the simulated horizon "
                           f"(the end of the year must fall in {s.time.start}..{s.time.end})"))
     if s.goal.members == "european":
@@ -97,10 +108,12 @@ def _check_products_and_lines(s: Scenario) -> list[Found]:
             elif s.products[component].kind != "component":
                 found.append((("lines", name, "components", component),
                               f"'{component}' is a {s.products[component].kind}, not a component"))
-        cap, ceiling = line.capacity_per_month, line.ceiling_per_month
-        if not isinstance(cap, Dist) and not isinstance(ceiling, Dist) and ceiling < cap:
+        lowest_ceiling, highest_capacity = _range(line.ceiling_per_month)[0], \
+            _range(line.capacity_per_month)[1]
+        if lowest_ceiling < highest_capacity:
             found.append((("lines", name, "ceiling_per_month"),
-                          f"{ceiling:g} is below capacity_per_month {cap:g}"))
+                          f"can be {lowest_ceiling:g}, below capacity_per_month "
+                          f"{highest_capacity:g} (at least the capacity, for every draw)"))
     return found
 
 
@@ -123,7 +136,7 @@ def _check_holdings_and_consumption(s: Scenario) -> list[Found]:
             found.append(_unknown((*loc, "country"), "country", gift.country, s.countries))
         if gift.system not in s.systems:
             found.append(_unknown((*loc, "system"), "system", gift.system, s.systems))
-        if gift.date is not None and not s.time.start <= gift.date <= s.time.end:
+        if gift.date is not None and not _in_horizon(s, gift.date):
             found.append(((*loc, "date"), f"{gift.date} is outside the simulated horizon"))
     for iso in s.consumption.diverted_share:
         if iso not in s.countries:

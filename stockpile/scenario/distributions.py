@@ -56,10 +56,11 @@ class Dist(BaseModel):
         try:
             frozen = self.frozen
             centre = float(frozen.median())
-        except (TypeError, ValueError) as exc:
-            why = str(exc).split("\n")[0]
+            ends = self.support()
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            why = " ".join(str(exc).split()) or type(exc).__name__
             raise _error(f"bad parameters for '{self.dist}': {why}") from None
-        if not math.isfinite(centre):
+        if not math.isfinite(centre) or any(math.isnan(end) for end in ends):
             raise _error(f"parameters {self.params} do not give a valid '{self.dist}' "
                          "distribution (see scipy.stats for its parameters)")
         return self
@@ -118,7 +119,7 @@ def _parse_number(value: Any) -> float | Dist:
         raise _error(f"not a number (got {value!r}; a number or {{dist: NAME, ...}})")
     try:
         return float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond any float
         raise _error(f"not a number (got {value!r}; a number or {{dist: NAME, ...}})") from None
 
 
@@ -148,10 +149,13 @@ def bounded(lo: float | None = None, hi: float | None = None, what: str = "",
     ]
 
 
-Num = bounded(None, None, "any number")
+#: the largest plain quantity a scenario may give: far above any real figure, far below where
+#: the model's sums, products and Poisson rates overflow (see ``bounds`` for tighter limits)
+LARGEST = 1e9
+
 Share = bounded(0.0, 1.0, "a share between 0 and 1")
-NonNeg = bounded(0.0, None, "zero or more")
-Positive = bounded(1e-12, None, "greater than 0")
+NonNeg = bounded(0.0, LARGEST, "zero to 1e9")
+Positive = bounded(1e-12, LARGEST, "greater than 0, at most 1e9")
 Growth = bounded(-0.5, 1.0, "a yearly rate between -0.5 and 1")
 
 

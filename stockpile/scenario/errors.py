@@ -17,8 +17,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else \
+        text = f"{self.file}: {self.path}: {self.message}" if self.path else \
             f"{self.file}: {self.message}"
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """One line whatever the input held: line breaks and control characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(Exception):
@@ -77,7 +85,11 @@ def _describe(error: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"{error['input']!r} is not allowed ({error['msg'].split('Input should be ')[-1]})"
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} is not a month (YYYY-MM)"
+        return f"{error['input']!r} is not a month (YYYY-MM, years 1900 to 2199)"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        allowed = " and ".join(f"{'at least' if k in ('ge', 'gt') else 'at most'} {v}"
+                               for k, v in error.get("ctx", {}).items())
+        return f"{error['input']!r} is out of range ({allowed})"
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return f"not a whole number (got {error['input']!r})"
     if kind in {"bool_parsing", "bool_type"}:

@@ -16,6 +16,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from stockpile.scenario import yaml_input
+from stockpile.scenario.cells import text_columns
 from stockpile.scenario.checks import check_references
 from stockpile.scenario.distributions import Dist
 from stockpile.scenario.errors import (
@@ -52,25 +54,6 @@ PROVENANCE_COLUMNS = ("source", "confidence", "notes")
 PAIR_COLUMNS = {"components", "plan", "buyers"}
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """safe_load that refuses duplicate keys instead of keeping the last silently."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    mapping: dict = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                 _construct_mapping)
-
-
 class _Origins:
     """Which file (and CSV row) each key path came from, for error messages."""
 
@@ -105,7 +88,11 @@ def _read_yaml(path: Path, shown: str) -> dict:
     if not path.is_file():
         raise ScenarioError([Problem(shown, "", "file not found")])
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        data = yaml_input.load(path.read_text(encoding="utf-8"))
+    except yaml_input.TooLarge as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}" if mark else exc.path
+        raise ScenarioError([Problem(shown, where, str(exc.problem))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}" if mark else ""
@@ -178,7 +165,7 @@ def _cell(value: str) -> Any:
     text = value.strip()
     if text.startswith("{"):
         try:
-            return yaml.safe_load(text)
+            return yaml_input.load(text)
         except yaml.YAMLError:
             return text
     low = text.lower()
@@ -225,6 +212,7 @@ def _read_table(table: str, csv_path: Path, named_in: str, origins: _Origins,
     rows: dict = {}
     problems = []
     first_row: dict[tuple[str, ...], int] = {}
+    text = text_columns(table)
     for index, record in enumerate(frame.to_dict("records")):
         row_number = index + 2  # header is row 1, as a spreadsheet counts
         key = tuple(record[k].strip() for k in keys)
@@ -240,7 +228,8 @@ def _read_table(table: str, csv_path: Path, named_in: str, origins: _Origins,
         for column, raw in record.items():
             if column in keys or column in PROVENANCE_COLUMNS or raw.strip() == "":
                 continue
-            values[column] = _pairs(raw) if column in PAIR_COLUMNS else _cell(raw)
+            values[column] = (raw.strip() if column in text else _pairs(raw)
+                              if column in PAIR_COLUMNS else _cell(raw))
         provenance.append({"table": table, "key": ".".join(key),
                            **{c: record.get(c, "") for c in PROVENANCE_COLUMNS if c in record}})
         target = rows
@@ -338,7 +327,7 @@ def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> 
             problems.append(Problem("--set", key, why))
             continue
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
+            value = yaml_input.load(raw) if raw.strip() else None
         except yaml.YAMLError:
             value = raw
         node = data

@@ -52,8 +52,14 @@ on one line, `FILE: key.path: what is wrong (what is allowed)`, exiting with cod
   as `{dist: NAME, ...params}` naming a `scipy.stats` distribution with its parameters, e.g.
   `{dist: triang, c: 0.5, loc: 18, scale: 18}` or `{dist: uniform, loc: 0.05, scale: 0.1}`.
   The name and parameters are checked when the file is loaded, and the distribution must stay
-  inside the field's allowed range (a share cannot be `norm`, which reaches below 0). Each run
-  of a sweep draws a value; `--deterministic` takes the median.
+  inside the field's allowed range (a share cannot be `norm`, which reaches below 0, and no
+  bounded field can be `lognorm`, which has no upper end: use `truncnorm` or `triang`). Each
+  run of a sweep draws a value; `--deterministic` takes the median.
+- **Every number has a range**, shown under *allowed* below, with an upper end far above any
+  real figure and far below where the model's arithmetic would overflow. Years are 1900 to
+  2199; months are compared as dates; lists that name things (`goal.members`,
+  `joint.members`, `joint.systems`, `goal.deadlines`) name each once. A file nests at most 40
+  levels of lists and mappings.
 - **`--set KEY=VALUE`** overrides any key by its dotted path; the value is read as YAML
   (`0.1`, `joint`, `[2030, 2035]`, `{dist: uniform, loc: 0, scale: 1}`). For example
   `--set countries.DEU.gbad_share=0.12`, `--set country_defaults.gbad_share=0.1`,
@@ -124,7 +130,7 @@ def _describe_plain(base: Any, meta: list[Any]) -> tuple[str, str]:
     if base is float:
         return "number", ""
     if any(getattr(m, "pattern", None) == MONTH_PATTERN for m in meta):
-        return "month", "YYYY-MM"
+        return "month", "YYYY-MM, years 1900 to 2199"
     return "text", ""
 
 
@@ -208,7 +214,9 @@ def _csv_tables() -> list[str]:
         "## CSV tables", "",
         "UTF-8, comma-separated, one header row. Each row is one entry of the section; its key "
         "columns name it, the other columns are the fields above. A blank cell is a field not "
-        "given. Cells may hold `{dist: ...}`, and `true`/`false`. Rows must be unique. Columns "
+        "given. Text columns (names, sites, kinds) are read as written, so `2024` or `+1` is "
+        "text there; other cells may hold numbers, `{dist: ...}`, and `true`/`false`. Rows must "
+        "be unique. Columns "
         f"{', '.join(f'`{c}`' for c in PROVENANCE_COLUMNS)} are kept for the report and never "
         f"reach the model. Columns {', '.join(f'`{c}`' for c in sorted(PAIR_COLUMNS))} take "
         "`name:quantity` pairs separated by `;`, e.g. `rocket_motor:1;seeker:1`.", "",

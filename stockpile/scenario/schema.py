@@ -12,9 +12,31 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from stockpile.scenario.bounds import (
+    MONTH_PATTERN,
+    CombatLoad,
+    DurationYears,
+    ExchangeRate,
+    GdpUsdBn,
+    LifeYears,
+    Loads,
+    MoneyEurM,
+    Months,
+    Multiplier,
+    Names,
+    PerDay,
+    PerUnit,
+    PerYear,
+    Scale,
+    Units,
+    Weight,
+    WholeMonths,
+    WholeUnits,
+    Year,
+    YearList,
+)
 from stockpile.scenario.distributions import Growth, NonNeg, Positive, Share, bounded
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MonthStr = str  # validated with Field(pattern=MONTH_PATTERN) where used
 
 
@@ -38,13 +60,13 @@ class GoalConfig(Strict):
 
     metric: Literal["ready_fire_units", "fire_units", "interceptors"] = Field(
         "ready_fire_units", description="capability metric the goal counts")
-    multiplier: bounded(1e-9, None, "greater than 0") = Field(
+    multiplier: Multiplier = Field(
         5.0, description="target = multiplier × baseline")
     baseline_date: str | None = month_field(None, "month the baseline is measured (default: start)")
-    deadlines: list[int] = Field(
+    deadlines: YearList = Field(
         default_factory=lambda: [2029, 2030, 2032, 2035],
         description="years; the goal is met at deadline D if reached by the end of December D")
-    members: list[str] | Literal["european"] = Field(
+    members: Names | Literal["european"] = Field(
         "european", description="ISO3 codes counted in the goal, or 'european' for all European "
         "countries of the scenario")
 
@@ -53,7 +75,7 @@ class GoalConfig(Strict):
     def _some_deadlines(cls, value: list[int]) -> list[int]:
         if not value:
             raise ValueError("no deadlines given (at least one year)")
-        return sorted(set(value))
+        return sorted(value)
 
     @field_validator("members")
     @classmethod
@@ -69,13 +91,13 @@ class CountryFields(Strict):
     name: str | None = Field(None, description="display name (default: the ISO3 code)")
     european: bool | None = Field(
         None, description="counted by goal.members: european (default: true)")
-    nato_member_since: int | None = Field(None, description="year of NATO accession (information)")
-    gdp_usd_bn: NonNeg | None = Field(None, description="GDP in the base year, current USD bn")
-    gdp_year: int | None = Field(None, description="year of gdp_usd_bn")
+    nato_member_since: Year | None = Field(None, description="year of NATO accession (information)")
+    gdp_usd_bn: GdpUsdBn | None = Field(None, description="GDP in the base year, current USD bn")
+    gdp_year: Year | None = Field(None, description="year of gdp_usd_bn")
     real_growth: Growth | None = Field(None, description="real GDP growth per year")
     deflator: Growth | None = Field(None, description="GDP deflator per year")
     defence_share_start: Share | None = Field(None, description="defence spending / GDP at start")
-    defence_share_start_year: int | None = Field(
+    defence_share_start_year: Year | None = Field(
         None, description="year defence_share_start refers to")
     defence_share_target: Share | None = Field(
         None, description="pledged core defence share (3.5% Hague pledge)")
@@ -86,7 +108,7 @@ class CountryFields(Strict):
     essi_member: bool | None = Field(
         None, description="member of the European Sky Shield Initiative (joint.members: essi; "
         "default: false)")
-    plan: dict[str, NonNeg] | None = Field(
+    plan: dict[str, Weight] | None = Field(
         None, description="system mix of purchases (weights); default: systems held, else "
         "procurement.default_plan")
 
@@ -100,10 +122,10 @@ class SystemRow(Strict):
 
     name: str = Field("", description="display name")
     role: str = Field("", description="e.g. long-range, medium-range (information)")
-    combat_load: bounded(1, None, "a whole number of at least 1", integer=True) = Field(
+    combat_load: CombatLoad = Field(
         description="interceptors per fire unit for a full load")
-    capability_weight: NonNeg = Field(1.0, description="value of one fire unit in the goal")
-    training_shots_per_fu_year: NonNeg = Field(0.0, description="training/test firings per FU")
+    capability_weight: PerUnit = Field(1.0, description="value of one fire unit in the goal")
+    training_shots_per_fu_year: PerUnit = Field(0.0, description="training/test firings per FU")
 
 
 class ProductRow(Strict):
@@ -115,13 +137,13 @@ class ProductRow(Strict):
     system: str | None = Field(
         None, description="system a fire unit or interceptor belongs to (blank for a component)")
     mix_share: Share | None = Field(None, description="share of the system's interceptor buys")
-    unit_price_eur_m: NonNeg = Field(0.0, description="unit price in price_year, EUR m")
-    price_year: int = Field(2025, description="year unit_price_eur_m is expressed in")
+    unit_price_eur_m: MoneyEurM = Field(0.0, description="unit price in price_year, EUR m")
+    price_year: Year = Field(2025, description="year unit_price_eur_m is expressed in")
     learning_rate: bounded(0.5, 1.0, "a progress ratio between 0.5 and 1") = Field(
         1.0, description="Wright's law: cost falls to this share per doubling of output")
     prior_units: NonNeg = Field(0.0, description="units built before the start (learning curve)")
-    shelf_life_years: Positive | None = Field(None, description="interceptor service life")
-    buffer_months: NonNeg | None = Field(
+    shelf_life_years: LifeYears | None = Field(None, description="interceptor service life")
+    buffer_months: Months | None = Field(
         None, description="a component's stock held by its supply chain, in months of the "
         "downstream lines' use (required for components)")
 
@@ -132,29 +154,29 @@ class LineRow(Strict):
     product: str = Field(description="product the line makes")
     manufacturer: str = Field("", description="company (information)")
     site: str = Field("", description="location (information)")
-    capacity_per_month: NonNeg = Field(description="output at the start, units per month")
-    ceiling_per_month: NonNeg = Field(
+    capacity_per_month: Units = Field(description="output at the start, units per month")
+    ceiling_per_month: Units = Field(
         description="highest capacity expansions can reach, units per month")
     europe_share: Share = Field(1.0, description="share of output open to European buyers")
-    expansion_threshold_months: NonNeg = Field(
+    expansion_threshold_months: Months = Field(
         24.0, description="committed backlog, in months of output, that triggers an expansion")
-    expansion_step_per_month: NonNeg = Field(0.0, description="capacity one expansion adds")
-    expansion_lead_months: NonNeg = Field(24.0, description="months from trigger to new capacity")
-    expansion_cost_eur_m: NonNeg = Field(0.0, description="capital one expansion costs, EUR m")
-    manufacturing_lead_months: NonNeg = Field(12.0, description="months from start to delivery")
+    expansion_step_per_month: Units = Field(0.0, description="capacity one expansion adds")
+    expansion_lead_months: Months = Field(24.0, description="months from trigger to new capacity")
+    expansion_cost_eur_m: MoneyEurM = Field(0.0, description="capital one expansion costs, EUR m")
+    manufacturing_lead_months: Months = Field(12.0, description="months from start to delivery")
     acceptance_rate: bounded(1e-6, 1.0, "a share greater than 0 and at most 1") = Field(
         1.0, description="share of finished units that pass acceptance")
-    components: dict[str, NonNeg] = Field(
+    components: dict[str, PerUnit] = Field(
         default_factory=dict, description="component product -> quantity per unit")
-    stoppage_rate_per_year: NonNeg = Field(0.0, description="random stoppages per year")
-    stoppage_months: NonNeg = Field(1.0, description="length of one stoppage, months")
+    stoppage_rate_per_year: PerYear = Field(0.0, description="random stoppages per year")
+    stoppage_months: Months = Field(1.0, description="length of one stoppage, months")
     start_date: str | None = month_field(None, "month a new line starts producing")
 
 
 class CapacityStep(Strict):
     """An announced or funded capacity level of a line from a month on."""
 
-    capacity_per_month: NonNeg = Field(description="capacity from this month, units per month")
+    capacity_per_month: Units = Field(description="capacity from this month, units per month")
     europe_share: Share | None = Field(
         None, description="share of output reserved for European buyers from this month "
         "(default: unchanged)")
@@ -164,14 +186,13 @@ class ContractRow(Strict):
     """A signed contract: in the order book at the start, or signed on its date (replays)."""
 
     product: str = Field(description="product ordered")
-    buyers: dict[str, bounded(0, None, "a whole number, zero or more", integer=True)] = Field(
+    buyers: dict[str, WholeUnits] = Field(
         description="buyer -> units; a buyer that is not a scenario country is another "
         "customer competing on the line")
     signed: str = month_field(None, "month the contract was signed")
-    value_eur_m: NonNeg | None = Field(
+    value_eur_m: MoneyEurM | None = Field(
         None, description="contract value, EUR m (default: quantity × the product's price)")
-    delivered: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
-        0, description="units delivered before the scenario start")
+    delivered: WholeUnits = Field(0, description="units delivered before the scenario start")
     schedule: str | None = Field(
         None, description="delivery months: 'YYYY[-MM]/YYYY[-MM]' for all units, or "
         "'SPAN:units;SPAN:units'; blank: as the line's capacity allows")
@@ -212,15 +233,13 @@ class CheckpointRow(Strict):
 class HoldingRow(Strict):
     """What one country holds of one system at the start."""
 
-    fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
-        0, description="fire units in service")
-    loads_per_fire_unit: NonNeg = Field(1.0, description="interceptor stock in combat loads per FU")
-    on_order_fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
-        0, description="fire units already on order")
-    on_order_interceptors: NonNeg = Field(0.0, description="interceptors already on order")
+    fire_units: WholeUnits = Field(0, description="fire units in service")
+    loads_per_fire_unit: Loads = Field(1.0, description="interceptor stock in combat loads per FU")
+    on_order_fire_units: WholeUnits = Field(0, description="fire units already on order")
+    on_order_interceptors: Units = Field(0.0, description="interceptors already on order")
     on_order_product: str | None = Field(
         None, description="interceptor product of on_order_interceptors (default: the mix)")
-    retire_year: int | None = Field(None, description="year these fire units retire")
+    retire_year: Year | None = Field(None, description="year these fire units retire")
     as_of: str | None = Field(None, description="date the figures refer to (information)")
 
 
@@ -235,36 +254,36 @@ class BridgeFinancing(Strict):
     """The lead nation pre-finances members' shares of joint orders."""
 
     enabled: bool = Field(False, description="offer bridge financing")
-    limit_eur_m: NonNeg = Field(0.0, description="most the lead nation bridges at once, EUR m")
-    repayment_months: NonNeg = Field(24.0, description="months until a member repays")
+    limit_eur_m: MoneyEurM = Field(0.0, description="most the lead nation bridges at once, EUR m")
+    repayment_months: Months = Field(24.0, description="months until a member repays")
 
 
 class EuLoan(Strict):
     """An EU loan facility (SAFE) for joint orders."""
 
-    amount_eur_m: NonNeg = Field(0.0, description="loan money available, EUR m")
-    first_year: int = Field(2026, description="first year loans are available")
-    min_buyers: int = Field(2, ge=1, description="fewest countries in a joint order to qualify")
+    amount_eur_m: MoneyEurM = Field(0.0, description="loan money available, EUR m")
+    first_year: Year = Field(2026, description="first year loans are available")
+    min_buyers: int = Field(2, ge=1, le=1000,
+                            description="fewest countries in a joint order to qualify")
 
 
 class JointConfig(Strict):
     """Joint procurement led by one nation (used when procurement.mode is joint)."""
 
     lead: str = Field("DEU", description="ISO3 code of the lead nation")
-    members: list[str] | Literal["essi"] = Field(
+    members: Names | Literal["essi"] = Field(
         "essi", description="ISO3 codes in the programme, or 'essi' for every essi_member")
-    systems: list[str] = Field(default_factory=lambda: ["iris_t_slm", "patriot", "arrow3"],
+    systems: Names = Field(default_factory=lambda: ["iris_t_slm", "patriot", "arrow3"],
                                description="systems bought through the programme")
-    pooling_interval_months: bounded(1, None, "a whole number of months, at least 1",
-                                     integer=True) = Field(
+    pooling_interval_months: WholeMonths = Field(
         12, description="months between pooled contracts")
-    coordination_delay_months: NonNeg = Field(3.0, description="months to agree a pool")
-    contracting_delay_months: NonNeg = Field(6.0, description="months to sign a pooled contract")
+    coordination_delay_months: Months = Field(3.0, description="months to agree a pool")
+    contracting_delay_months: Months = Field(6.0, description="months to sign a pooled contract")
     discount: DiscountCurve = Field(default_factory=DiscountCurve,
                                     description="volume discount from the pooled quantity")
     priority: bool = Field(True, description="framework orders are served before later "
                            "national orders")
-    framework_years: NonNeg = Field(
+    framework_years: DurationYears = Field(
         5.0, description="years of demand a framework commits, counted toward expansion triggers")
     bridge: BridgeFinancing = Field(default_factory=BridgeFinancing,
                                     description="lead-nation bridge financing")
@@ -277,11 +296,11 @@ class ProcurementConfig(Strict):
     mode: Literal["national", "joint"] = Field(
         "national", description="national: each country buys alone; joint: see joint")
     decision_month: int = Field(1, ge=1, le=12, description="calendar month of yearly decisions")
-    contracting_delay_months: NonNeg = Field(
+    contracting_delay_months: Months = Field(
         6.0, description="months from decision to signed national contract")
     down_payment_share: Share = Field(0.2, description="share of a contract paid at signature")
-    reserve_loads: NonNeg = Field(1.0, description="interceptor reserve per FU, in combat loads")
-    default_plan: dict[str, NonNeg] = Field(
+    reserve_loads: Loads = Field(1.0, description="interceptor reserve per FU, in combat loads")
+    default_plan: dict[str, Weight] = Field(
         default_factory=dict, description="system weights for countries that hold no system")
     stop_at_target: bool = Field(
         True, description="stop buying fire units once a country reaches multiplier × its baseline")
@@ -293,9 +312,9 @@ class ProcurementConfig(Strict):
 class EconomyConfig(Strict):
     """Money shared by all countries: exchange rate, prices, the pledge path."""
 
-    usd_per_eur: Positive = Field(1.08, description="exchange rate for GDP given in USD")
+    usd_per_eur: ExchangeRate = Field(1.08, description="exchange rate for GDP given in USD")
     defence_inflation: Growth = Field(0.03, description="yearly defence price inflation")
-    pledge_year: int = Field(2035, description="year the defence share reaches its target")
+    pledge_year: Year = Field(2035, description="year the defence share reaches its target")
     path: Literal["linear", "front_loaded", "back_loaded"] = Field(
         "linear", description="shape of the defence share path from start to target")
     tranche: Literal["yearly", "monthly"] = Field(
@@ -308,9 +327,8 @@ class DonationEvent(Strict):
     country: str = Field(description="ISO3 code of the donor")
     system: str = Field(description="system donated")
     date: str = month_field(None, "month of the donation")
-    fire_units: bounded(0, None, "a whole number, zero or more", integer=True) = Field(
-        0, description="fire units donated")
-    interceptors: NonNeg = Field(0.0, description="interceptors donated")
+    fire_units: WholeUnits = Field(0, description="fire units donated")
+    interceptors: Units = Field(0.0, description="interceptors donated")
 
 
 class ConflictConfig(Strict):
@@ -319,8 +337,8 @@ class ConflictConfig(Strict):
     enabled: bool = Field(False, description="simulate a conflict")
     start_year: bounded(1900, 2200, "a decimal year") = Field(
         2030.0, description="start, as a decimal year (2030.5 = July 2030)")
-    duration_months: NonNeg = Field(12.0, description="length of the conflict, months")
-    interceptors_per_ready_fu_per_day: NonNeg = Field(
+    duration_months: Months = Field(12.0, description="length of the conflict, months")
+    interceptors_per_ready_fu_per_day: PerDay = Field(
         1.0, description="interceptors fired per ready fire unit per day")
     fire_unit_attrition_per_month: Share = Field(
         0.0, description="share of fire units lost per month of conflict")
@@ -329,14 +347,14 @@ class ConflictConfig(Strict):
 class ConsumptionConfig(Strict):
     """Interceptors and fire units leaving the stock: training, donations, expiry, conflict."""
 
-    training_multiplier: NonNeg = Field(
+    training_multiplier: Scale = Field(
         1.0, description="scales every system's training_shots_per_fu_year")
     donations: list[DonationEvent] = Field(default_factory=list,
                                            description="scheduled donations")
     diverted_share: dict[str, Share] = Field(
         default_factory=dict, description="country -> share of interceptor deliveries donated")
     refurbish_share: Share = Field(0.0, description="share of expiring interceptors life-extended")
-    refurbish_years: NonNeg = Field(10.0, description="years of life a refurbishment adds")
+    refurbish_years: DurationYears = Field(10.0, description="years of life a refurbishment adds")
     conflict: ConflictConfig = Field(default_factory=ConflictConfig,
                                      description="optional conflict")
 
