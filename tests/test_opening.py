@@ -7,6 +7,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from stockpile import load_scenario, simulate
@@ -110,3 +111,34 @@ def test_replay_meets_its_checkpoints(config: str, least: float) -> None:
     documented = (CONFIGS.parent / "docs" / "validation.md").read_text(encoding="utf-8")
     for name in table.loc[table.within == False, "checkpoint"]:  # noqa: E712
         assert f"`{name}`" in documented
+
+
+def test_run_and_report_write_the_validation(tmp_path: Path) -> None:
+    """`run` writes validation.csv; `report` shows it, with its chart, and keeps a copy."""
+    from click.testing import CliRunner
+
+    from stockpile.cli import main
+
+    out = tmp_path / "replay"
+    runner = CliRunner()
+    result = runner.invoke(main, ["run", str(CONFIGS / "replay_2022.yaml"), "--deterministic",
+                                  "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "validation.csv", keep_default_na=False)
+    assert list(table.columns[:6]) == ["checkpoint", "date", "measure", "where", "public",
+                                       "modelled"]
+    assert (table["source"] != "").all()
+    result = runner.invoke(main, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    report = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert "How the model reproduces the past" in report
+    assert "15 of the 18 checkpoints" in report
+    assert (out / "report" / "plots" / "validation.png").is_file()
+    assert (out / "report" / "validation.csv").is_file()
+
+    # a folder without validation.csv: worked out again from its per-run tables
+    (out / "validation.csv").unlink()
+    result = runner.invoke(main, ["report", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    again = pd.read_csv(out / "report" / "validation.csv", keep_default_na=False)
+    assert again["modelled"].tolist() == table["modelled"].tolist()

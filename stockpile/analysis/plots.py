@@ -304,3 +304,27 @@ def configs_fan_chart(fans: dict[str, pd.DataFrame], multiplier: float,
     _ratio_axes(ax, multiplier, deadlines,
                 "Scenarios compared: median run and middle half of runs", "upper left")
     return _save(fig, path)
+
+
+def validation_chart(table: pd.DataFrame, path: Path) -> Path:
+    """Each checkpoint's modelled value against the public one, in tolerance widths.
+
+    0 is the public value; the shaded band is the tolerance (±1); a checkpoint with no
+    tolerance is drawn in widths of half a unit, so 'one off' shows as 2.
+    """
+    rows = table[table["within"] != ""].iloc[::-1]
+    width = ((rows["high"] - rows["low"]) / 2.0).clip(lower=0.5)
+    offset = ((rows["modelled"].astype(float) - rows["public"]) / width).clip(-6, 6)
+    fig = Figure(figsize=(7.5, 0.32 * len(rows) + 1.2))
+    ax = fig.subplots()
+    ax.axvspan(-1, 1, color="#d4efdf", label="within tolerance")
+    ax.axvline(0, color="#555555", linewidth=1)
+    colours = [BLUE if hit is True else GOAL_RED for hit in rows["within"]]
+    ax.scatter(offset, range(len(rows)), color=colours, zorder=3)
+    ax.set_yticks(range(len(rows)), rows["checkpoint"], fontsize=7)
+    ax.set_xlim(-6.5, 6.5)
+    ax.set_xlabel("modelled − public, in tolerance widths (cut at ±6)")
+    ax.set_title("The model against the public record")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)

@@ -18,7 +18,12 @@ from stockpile.analysis.derive import complete
 from stockpile.analysis.discovery import discovery
 from stockpile.analysis.document import Document
 from stockpile.analysis.narrative import Narrator, Sentence, facts_table
-from stockpile.analysis.report_parts import about_section, figures, sources_section
+from stockpile.analysis.report_parts import (
+    about_section,
+    figures,
+    sources_section,
+    validation_section,
+)
 from stockpile.analysis.results import (
     REPORT_DIR,
     Results,
@@ -27,6 +32,7 @@ from stockpile.analysis.results import (
     load_results,
 )
 from stockpile.analysis.sensitivity import sensitivity
+from stockpile.analysis.validation import folder_validation
 from stockpile.analysis.views import binding_by_year, contribution, goal_view, line_view
 from stockpile.analysis.workbook import write_workbook
 from stockpile.experiment.output import staged_folder, write_csv
@@ -124,6 +130,9 @@ def add_views(ctx: Context) -> None:
         ctx.add("binding", binding_by_year(ctx.get("constraints_summary"), ctx.point))
     if ctx.get("production_summary") is not None:
         ctx.add("lines", line_view(ctx.get("production_summary"), ctx.point))
+    checked = folder_validation(ctx.results.tables, ctx.scenario, {})
+    if checked is not None:
+        ctx.add("validation", checked, f"{ctx.base}/validation.csv")
 
 
 def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
@@ -188,6 +197,7 @@ def build(ctx: Context, stage: Path, title: str) -> Document:
             doc.para(sentence.text)
         for file, caption in plots.get(section, []):
             doc.image(file, caption)
+    validation_section(doc, ctx, stage / "plots")
     sources_section(doc, ctx.results)
     about_section(doc, ctx.results)
     _write_tables(ctx, stage, narrator.sentences)

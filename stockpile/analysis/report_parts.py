@@ -112,6 +112,29 @@ def _tornado(ctx: Context, folder: Path) -> tuple[str, str] | None:
     return None
 
 
+def validation_section(doc: Document, ctx: Context, folder: Path) -> None:
+    """The checkpoints: the public record, the modelled value, and whether it is within."""
+    from stockpile.analysis.validation import score
+
+    table = ctx.get("validation")
+    if table is None or not len(table):
+        return
+    within, applicable, total = score(table)
+    doc.heading("How the model reproduces the past")
+    doc.para(f"{within} of the {applicable} checkpoints that apply to this run are within "
+             f"tolerance ({total} listed; a blank 'within' marks a checkpoint about a contract "
+             f"this run does not hold). Table: {ctx.files['validation']}; what each measure "
+             "counts and why checkpoints are missed: docs/validation.md.")
+    folder.mkdir(parents=True, exist_ok=True)
+    if applicable:
+        plots.validation_chart(table, folder / "validation.png")
+        doc.image("plots/validation.png", "Each checkpoint's modelled value against the "
+                  "public one, in tolerance widths: inside the band is within tolerance.")
+    shown = table[["checkpoint", "date", "public", "modelled", "tolerance", "within"]]
+    doc.table(shown.assign(within=shown["within"].map(
+        {True: "yes", False: "NO", "": "n/a"}).fillna("n/a")))
+
+
 def sources_section(doc: Document, results: Results) -> None:
     """Uncertain inputs, rows marked as assumptions, and every table row's source."""
     doc.heading("Data sources and assumptions")

@@ -20,8 +20,9 @@ from stockpile.scenario import Problem, ScenarioError
 SUMMARY_FILES = ("summary", "fan", "timeseries_summary", "constraints_summary",
                  "production_summary")
 RUN_FILES = ("runs", "points", "timeseries", "production", "budget", "constraints",
-             "contracts", "capability", "failures")
-TEXT_COLUMNS = {"date", "signed_date", "first_met", "country", "system", "line", "product",
+             "contracts", "capability", "deliveries", "failures")
+TEXT_COLUMNS = {"date", "signed_date", "reference", "checkpoint", "measure", "where",
+                "tolerance", "unit", "source", "first_met", "country", "system", "line", "product",
                 "account", "binding", "limited_by", "channel", "lead", "buyer", "config",
                 "name", "error", "command"}
 REPORT_DIR = "report"
@@ -76,7 +77,8 @@ def load_results(folder: str | Path) -> Results:
         tables = {"batch_summary": read_table(folder / "batch_summary.csv")}
         return Results(folder, "batch", manifest, tables, members)
     tables = {name: read_table(folder / f"{name}.csv")
-              for name in (*RUN_FILES, *SUMMARY_FILES) if (folder / f"{name}.csv").is_file()}
+              for name in (*RUN_FILES, *SUMMARY_FILES, "validation")
+              if (folder / f"{name}.csv").is_file()}
     if "runs" not in tables and "summary" not in tables:
         raise ScenarioError([Problem(str(folder), "", "not a results folder (no runs.csv, "
                                      "summary.csv or batch_summary.csv)")])

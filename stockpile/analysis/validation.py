@@ -139,3 +139,55 @@ def score(table: pd.DataFrame) -> tuple[int, int, int]:
     """(within, applicable, all) checkpoints."""
     applicable = table[table["within"] != ""]
     return int((applicable["within"] == True).sum()), len(applicable), len(table)  # noqa: E712
+
+
+RUN_TABLES = ("timeseries", "production", "budget", "contracts", "deliveries")
+
+
+def folder_validation(tables: Mapping[str, pd.DataFrame], scenario: Mapping,
+                      sources: Mapping[str, str]) -> pd.DataFrame | None:
+    """A results folder's validation: its own validation.csv, or worked out from its per-run
+    tables (several runs: the median modelled value and the share of runs within)."""
+    if "validation" in tables:
+        table = tables["validation"].copy()
+        table["within"] = table["within"].map(
+            lambda v: v if isinstance(v, bool) else {"True": True, "False": False}.get(
+                str(v), ""))
+        return table
+    checkpoints = scenario.get("checkpoints") or {}
+    if not checkpoints or any(name not in tables for name in RUN_TABLES):
+        return None
+    start = (scenario.get("time") or {}).get("start", "")
+    numeric = {name: _numbers(tables[name]) for name in RUN_TABLES}
+    per_run = []
+    runs = numeric["timeseries"][["point", "run"]].drop_duplicates()
+    for point, run in runs.itertuples(index=False):
+        mine = {name: frame[(frame["point"] == point) & (frame["run"] == run)]
+                for name, frame in numeric.items()}
+        per_run.append(validation_table(checkpoints, mine, start, sources))
+    if len(per_run) == 1:
+        return per_run[0]
+    return _across_runs(pd.concat(per_run))
+
+
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tables read back as text: the columns the measures add up, as numbers."""
+    frame = frame.copy()
+    for column in ("point", "run", "contract_id", "units", "started", "other_output",
+                   "delivered", "donated", "fire_units", "interceptors", "ready_fire_units",
+                   "fire_units_delivered", "fire_units_donated", "value_eur_m",
+                   "defence_spending_eur_m"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column])
+    return frame
+
+
+def _across_runs(table: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in VALIDATION_COLUMNS if c not in ("modelled", "within")]
+    table = table.assign(hit=table["within"].map({True: 1.0, False: 0.0, "": None}))
+    grouped = table.groupby(keys, sort=False, dropna=False)
+    out = grouped["modelled"].median().rename("modelled").reset_index()
+    share = grouped["hit"].mean().reset_index(drop=True)
+    out["within"] = share.map(lambda v: "" if pd.isna(v) else bool(v >= 0.5))
+    out["runs_within"] = share
+    return out[[*VALIDATION_COLUMNS, "runs_within"]]
