@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from stockpile.analysis.report import make_report
 from stockpile.api import simulate
-from stockpile.cli import main
 from stockpile.experiment import chunks, claim, worker
 from stockpile.experiment.claim import claimed
 from stockpile.experiment.seeds import run_seed
+from tests.conftest import invoke
 from tests.report_fixtures import write_sweep
 from tests.sweeps import FINAL_FILES, assert_same_files, quick
 
@@ -35,14 +35,8 @@ SWEEP = ["sweep", "quick.yaml", "--jobs", 1, "--quiet"]
 
 
 @pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOCKPILE_DEBUG", raising=False)
-    quick(tmp_path)
-
-
-def invoke(*args: Any) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
+def _quick(in_tmp: Path) -> None:
+    quick(in_tmp)
 
 
 def contents(folder: Path) -> dict[str, bytes]:
