@@ -94,3 +94,20 @@ def make_scenario(tmp_path: Path) -> Callable[..., Path]:
         return write_yaml(tmp_path / name, data)
 
     return make
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from tmp_path (messages name files as users see them), without STOCKPILE_DEBUG."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STOCKPILE_DEBUG", raising=False)
+    return tmp_path
+
+
+def invoke(*args: Any) -> Any:
+    """``stockpile ARGS...`` in this process, every argument as text; the click Result."""
+    from click.testing import CliRunner
+
+    from stockpile.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])

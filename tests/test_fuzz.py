@@ -10,6 +10,7 @@ their tables inlined. ``validate`` must exit 0 or 2, never with a traceback, and
 from __future__ import annotations
 
 import copy
+import math
 import os
 import tempfile
 from functools import cache
@@ -98,6 +99,15 @@ def _paths(data: Any, prefix: tuple = ()) -> list[tuple]:
     return found
 
 
+def _near(value: float) -> float:
+    """Twice a number, capped (a value an earlier mutation made may be huge or NaN)."""
+    try:
+        top = 2.0 * abs(float(value))
+    except OverflowError:
+        return 1e9
+    return top if math.isfinite(top) and top < 1e9 else 1e9
+
+
 @st.composite
 def mutated(draw: st.DrawFn, bases: list[str]) -> dict[str, Any]:
     """A base scenario with one to three random changes."""
@@ -112,8 +122,7 @@ def mutated(draw: st.DrawFn, bases: list[str]) -> dict[str, Any]:
         action = draw(st.sampled_from(["nudge", "nudge", "replace", "drop", "add", "repeat"]))
         if action == "nudge" and isinstance(parent[last], int | float) \
                 and not isinstance(parent[last], bool):  # a number for a number: often valid
-            near = st.floats(0, min(2.0 * abs(parent[last]), 1e9))
-            parent[last] = draw(st.one_of(numbers, near))
+            parent[last] = draw(st.one_of(numbers, st.floats(0, _near(parent[last]))))
         elif action in ("replace", "nudge"):
             parent[last] = draw(values)
         elif action == "drop":

@@ -14,23 +14,15 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
-from stockpile.cli.common import main
 from stockpile.scenario import load_scenario
 from stockpile.scenario.yaml_input import MAX_DEPTH
+from tests.conftest import invoke
 
 LINE = re.compile(r"^[^:]+: [\w.]+: .+ \(.+\)$")  # FILE: key.path: what is wrong (allowed)
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOCKPILE_DEBUG", raising=False)
-
-
-def invoke(*args: Any) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 def rejected(path: Path, key: str, *needles: str) -> str:

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from stockpile.analysis.report import make_report
 from stockpile.api import simulate
-from stockpile.cli import main
 from stockpile.experiment import chunks, claim, worker
 from stockpile.experiment.claim import claimed
 from stockpile.experiment.seeds import run_seed
+from tests.conftest import invoke
 from tests.report_fixtures import write_sweep
 from tests.sweeps import FINAL_FILES, assert_same_files, quick
 
@@ -35,14 +35,8 @@ SWEEP = ["sweep", "quick.yaml", "--jobs", 1, "--quiet"]
 
 
 @pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOCKPILE_DEBUG", raising=False)
-    quick(tmp_path)
-
-
-def invoke(*args: Any) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
+def _quick(in_tmp: Path) -> None:
+    quick(in_tmp)
 
 
 def contents(folder: Path) -> dict[str, bytes]:
@@ -92,7 +86,7 @@ def test_interrupted_forced_sweep_leaves_the_old_folder_intact_and_resumes(
     assert resumed.exit_code == 0, resumed.output
     assert invoke(*SWEEP, "--runs", 40, "--out", "whole").exit_code == 0
     assert_same_files(tmp_path / "whole", tmp_path / "o")
-    assert not list(tmp_path.glob(".o.*[!k]"))  # no replacement or stage left (the lock stays)
+    assert [p.name for p in tmp_path.glob(".o.*")] == [".o.lock"]  # no replacement left
 
 
 def test_a_new_forced_sweep_discards_an_abandoned_replacement(
@@ -247,6 +241,27 @@ def test_disk_full_during_a_sweep_names_the_path_and_the_resume_command(
     monkeypatch.setattr(chunks.os, "fsync", real_fsync)
     assert invoke(*SWEEP, "--runs", 40, "--out", "full", "--resume").exit_code == 0
     assert invoke(*SWEEP, "--runs", 40, "--out", "whole").exit_code == 0
+    assert_same_files(tmp_path / "whole", tmp_path / "full", FINAL_FILES)
+
+
+def test_disk_full_while_assembling_names_the_file_and_resumes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".runs.csv.partial"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = invoke(*SWEEP, "--runs", 6, "--out", "full")
+    assert result.exit_code == 1
+    assert one_line(result).startswith("stockpile: error: full/runs.csv: No space left on "
+                                       "device; finished runs are kept: continue with: ")
+    assert not (tmp_path / "full" / "runs.csv").exists()
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert invoke(*SWEEP, "--runs", 6, "--out", "full", "--resume").exit_code == 0
+    assert invoke(*SWEEP, "--runs", 6, "--out", "whole").exit_code == 0
     assert_same_files(tmp_path / "whole", tmp_path / "full", FINAL_FILES)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockpile.experiment.chunks import chunk_files, read_chunk
+from stockpile.experiment.claim import naming
 from stockpile.experiment.output import csv_text
 from stockpile.experiment.plan import SweepPlan
 from stockpile.experiment.tally import Tally
@@ -51,24 +52,28 @@ class CSVStream:
     def __init__(self, path: Path, columns: list[str]):
         self.path = path
         self.temp = path.with_name(f".{path.name}.partial")
-        self.stream = self.temp.open("w", encoding="utf-8", newline="")
-        self.stream.write(csv_text(pd.DataFrame(columns=columns)))
+        with naming(path):
+            self.stream = self.temp.open("w", encoding="utf-8", newline="")
+            self.stream.write(csv_text(pd.DataFrame(columns=columns)))
 
     def write(self, body: str) -> None:
-        self.stream.write(body)
+        with naming(self.path):
+            self.stream.write(body)
 
     def frame(self, frame: pd.DataFrame) -> None:
         if len(frame):
             self.write(csv_text(frame).split("\n", 1)[1])
 
     def close(self) -> None:
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
-        os.replace(self.temp, self.path)
+        with naming(self.path):
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+            os.replace(self.temp, self.path)
 
     def abort(self) -> None:
-        self.stream.close()
+        with contextlib.suppress(OSError):  # a full disk cannot flush what is buffered
+            self.stream.close()
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
 

@@ -57,6 +57,15 @@ def named(exc: OSError, path: Path) -> OSError:
     return type(exc)(exc.errno, exc.strerror or str(exc), str(path))
 
 
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Let an ``OSError`` raised in the block name ``path`` if it names nothing."""
+    try:
+        yield
+    except OSError as exc:
+        raise named(exc, path) from None
+
+
 def lock_path(out: Path) -> Path:
     return out.with_name(f".{out.name}.lock")
 
