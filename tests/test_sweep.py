@@ -240,3 +240,14 @@ def test_until_ci_sweep_resumed_stops_where_an_uninterrupted_one_does(
     resumed = stockpile.sweep(config, out=tmp_path / "cut", resume=True, **common)
     assert resumed.runs.tolist() == whole.runs.tolist()
     assert_same_files(tmp_path / "whole", tmp_path / "cut")
+
+
+def test_a_sweep_counts_other_customers_of_the_order_books(tmp_path: Path) -> None:
+    """A contract of a buyer outside the scenario (another customer) sweeps like any run."""
+    config = quick(tmp_path, contracts={"XYZ": {"product": "sam_int", "buyers": {"ZZZ": 30},
+                                                 "signed": "2024-06"}},
+                   lines={"int_line": {"europe_share": 0.5}})
+    stockpile.sweep(config, runs=3, jobs=1, out=tmp_path / "sw", progress=False)
+    summary = pd.read_csv(tmp_path / "sw" / "timeseries_summary.csv")
+    other = summary[(summary.country == "ZZZ") & (summary.quantity == "interceptors")]
+    assert other["mean"].max() == 30

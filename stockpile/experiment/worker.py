@@ -51,9 +51,10 @@ class Catalogue:
     @classmethod
     def of(cls, scenario: Scenario) -> Catalogue:
         calendar = Calendar.between(scenario.time.start, scenario.time.end)
+        buyers = {b for row in scenario.contracts.values() for b in row.buyers}
         return cls(tuple(calendar.date(t) for t in range(calendar.months)),
-                   tuple(sorted(scenario.countries)), tuple(sorted(scenario.systems)),
-                   tuple(sorted(scenario.lines)))
+                   tuple(sorted(set(scenario.countries) | buyers)),  # other customers too
+                   tuple(sorted(scenario.systems)), tuple(sorted(scenario.lines)))
 
     def codes(self, values: pd.Series, kind: str) -> np.ndarray:
         categories = getattr(self, kind)
