@@ -18,7 +18,9 @@ def opening_stocks(scenario: Scenario) -> dict[tuple[str, str], tuple[int, int]]
     for iso, rows in scenario.inventories.items():
         for system, row in rows.items():
             load = int(scenario.systems[system].combat_load)
-            interceptors = round(int(row.fire_units) * float(row.loads_per_fire_unit) * load)
+            factor = float(scenario.systems[system].stock_factor)
+            interceptors = round(int(row.fire_units) * float(row.loads_per_fire_unit) * factor
+                                 * load)
             found[(iso, system)] = (int(row.fire_units), interceptors)
     return found
 
@@ -26,7 +28,7 @@ def opening_stocks(scenario: Scenario) -> dict[tuple[str, str], tuple[int, int]]
 def check_stock_balance(scenario: Scenario, ts: pd.DataFrame) -> None:
     """opening + delivered − consumed − donated − expired − lost = closing, per row."""
     opening = opening_stocks(scenario)
-    numeric = ts.select_dtypes("number")
+    numeric = ts.select_dtypes("number").fillna(0)  # loads_held is blank without fire units
     assert (numeric >= 0).all().all(), "a stock or flow went negative"
     for (iso, system), group in ts.groupby(["country", "system"], sort=False):
         fu0, int0 = opening.get((iso, system), (0, 0))
@@ -43,6 +45,8 @@ def check_stock_balance(scenario: Scenario, ts: pd.DataFrame) -> None:
         load = int(scenario.systems[system].combat_load)
         ready = np.minimum(group["fire_units"], group["interceptors"] // load)
         assert (ready == group["ready_fire_units"]).all()
+        held = group["interceptors"] / group["fire_units"].where(group["fire_units"] > 0) / load
+        assert np.allclose(held, group["loads_held"], atol=1e-3, equal_nan=True)
 
 
 def check_money(budget: pd.DataFrame) -> None:

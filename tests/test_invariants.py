@@ -102,7 +102,7 @@ def _random_scenario(p: dict) -> Scenario:
                            "fire_units": 1, "interceptors": p["gift"]}],
             "diverted_share": {"BBB": p["divert"]},
             "conflict": {"enabled": p["conflict"], "start_year": 2026.5, "duration_months": 6,
-                         "interceptors_per_ready_fu_per_day": p["rate"],
+                         "interceptors_per_fu_per_day": p["rate"],
                          "fire_unit_attrition_per_month": p["attrition"]},
         },
     })

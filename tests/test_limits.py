@@ -50,7 +50,7 @@ def put(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
     ("countries.AAA.gdp_usd_bn", 1e308, "zero to 1e6"),
     ("goal.multiplier", 1e308, "at most 1000"),
     ("systems.sam.combat_load", 10**21, "1 to 10,000"),
-    ("consumption.conflict.interceptors_per_ready_fu_per_day", 1e300, "zero to 1000"),
+    ("consumption.conflict.interceptors_per_fu_per_day", 1e300, "zero to 1000"),
     ("lines.fu_line.capacity_per_month", 10**400, "a number"),  # beyond any float
     ("countries.AAA.gdp_usd_bn", ".inf", "finite"),
     ("procurement.contracting_delay_months", 1e12, "zero to 1200 months"),
@@ -67,13 +67,13 @@ def test_huge_numbers_are_refused_with_their_bound(
 
 def test_a_distribution_must_stay_below_the_bound(
         tiny_data: dict, make_scenario: Callable[..., Path]) -> None:
-    put(tiny_data, "consumption.conflict.interceptors_per_ready_fu_per_day",
+    put(tiny_data, "consumption.conflict.interceptors_per_fu_per_day",
         {"dist": "uniform", "loc": 0, "scale": 1e300})
-    rejected(make_scenario(tiny_data), "consumption.conflict.interceptors_per_ready_fu_per_day",
+    rejected(make_scenario(tiny_data), "consumption.conflict.interceptors_per_fu_per_day",
              "reaches outside", "zero to 1000")
-    put(tiny_data, "consumption.conflict.interceptors_per_ready_fu_per_day",
+    put(tiny_data, "consumption.conflict.interceptors_per_fu_per_day",
         {"dist": "lognorm", "s": 0.5})  # no upper end
-    rejected(make_scenario(tiny_data), "consumption.conflict.interceptors_per_ready_fu_per_day",
+    rejected(make_scenario(tiny_data), "consumption.conflict.interceptors_per_fu_per_day",
              "support 0..inf")
 
 

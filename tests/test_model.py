@@ -156,7 +156,7 @@ def test_conflict_drains_stock_to_zero_and_records_the_rest_as_unmet() -> None:
                  inventories={"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 1}}},
                  consumption={"conflict": {"enabled": True, "start_year": 2025.25,
                                            "duration_months": 6,
-                                           "interceptors_per_ready_fu_per_day": 1.0}})
+                                           "interceptors_per_fu_per_day": 1.0}})
     out = simulate(s, deterministic=True)
     ts = out.timeseries.set_index("date")
     assert ts.loc["2025-03", "interceptors"] == 20

@@ -74,7 +74,7 @@ def test_probability_known_analytically_falls_in_the_interval(tmp_path: Path) ->
     data["inventories"]["AAA"]["sam"]["loads_per_fire_unit"] = 2  # expiry never binds
     data["consumption"] = {"conflict": {
         "enabled": True, "start_year": {"dist": "uniform", "loc": 2026, "scale": 4},
-        "duration_months": 120, "interceptors_per_ready_fu_per_day": 100}}
+        "duration_months": 120, "interceptors_per_fu_per_day": 100}}
     config = write_yaml(tmp_path / "war.yaml", data)
     summary = stockpile.sweep(config, runs=500, jobs=1, out=tmp_path / "out", progress=False)
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")

@@ -18,7 +18,8 @@ RUN_FILES = {
     "deliveries": "deliveries.csv",
 }
 GOAL_COLUMNS = ["point", "run", "seed", "deadline", "value", "baseline", "target", "ratio",
-                "met", "first_met"]
+                "met", "first_met", "fielded_value", "fielded_baseline", "fielded_ratio",
+                "fielded_met", "fielded_first_met"]
 
 
 def _tagged(frame: pd.DataFrame, point: int, run: int) -> pd.DataFrame:

@@ -40,7 +40,7 @@ STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "delive
                 "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
 STOCK_FLOWS = slice(4, None)
 STOCK_COLUMNS = [c for c in StockRow._fields
-                 if c not in ("date", "country", "system", "ready_fire_units")]
+                 if c not in ("date", "country", "system", "ready_fire_units", "loads_held")]
 #: a line's numbers; started, delivered, rejected and other_output are running totals
 LINE_STATE = ("capacity", "started", "delivered", "rejected", "other_output", "in_work",
               "on_books", "pending_expansions", "capex", "europe_share")
@@ -69,6 +69,7 @@ class Recorder:
         self.members = set(world.members)
         self.record_months = RECORD_MONTHS[scenario.output.frequency]
         self.values: list[float] = []
+        self.fielded: list[float] = []  # weighted fire units each month, whatever the metric
         self.dates: list[str] = []
         self.stocks = Snapshots(attrgetter(*STOCK_COUNTS), len(STOCK_COUNTS))
         self.lines = Snapshots(attrgetter(*LINE_STATE), len(LINE_STATE))
@@ -82,10 +83,18 @@ class Recorder:
     def process(self) -> Generator:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.close)
 
+    def open(self) -> None:
+        """The opening state, before any month's flows: the baseline, the same in every run
+        unless the opening state itself is sampled."""
+        self._follow_holdings()
+        self.opening = self.goal_value()
+        self.fielded_opening = self.fielded_value()
+
     def close(self, t: int) -> None:
         cal = self.world.calendar
         self._follow_holdings()
         self.values.append(self.goal_value())
+        self.fielded.append(self.fielded_value())
         if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
             self.record(cal.date(t))
 
@@ -99,6 +108,8 @@ class Recorder:
         weights = self.world.weights
         self._counted = [(h, 1.0 if self.metric == "interceptors" else weights[system])
                          for (iso, system), h in holdings.items() if iso in self.members]
+        self._weighted = [(h, weights[system]) for (iso, system), h in holdings.items()
+                          if iso in self.members]
 
     def goal_value(self) -> float:
         """The metric summed over member countries."""
@@ -109,6 +120,10 @@ class Recorder:
                 total += w * (ready if ready < fire_units else fire_units)
             return total
         return sum(w * metric(h, self.metric) for h, w in self._counted)
+
+    def fielded_value(self) -> float:
+        """Weighted fire units in service: the measure that does not hang on unknown stocks."""
+        return sum(w * h.fire_units for h, w in self._weighted)
 
     def record(self, date: str) -> None:
         """Numbers only: dates, names and per-period flows are added once, at the end."""
@@ -137,25 +152,41 @@ class Recorder:
         return found
 
     def goal(self) -> tuple[list[GoalRow], list[CapabilityRow]]:
-        """Verdict per deadline, and the metric's path as a ratio of the baseline."""
+        """Verdict per deadline on the goal metric and on fielded fire units, and the metric's
+        path as a ratio of the baseline.
+
+        The baseline is the opening state (or ``goal.baseline`` as given, or the close of
+        ``goal.baseline_date``); fielded fire units are always measured from the opening state.
+        """
         world = self.world
         cal = world.calendar
         goal = world.scenario.goal
-        base_t = cal.index(goal.baseline_date) if goal.baseline_date else 0
-        baseline = self.values[base_t]
-        target = float(goal.multiplier) * baseline
-        first = next((t for t in range(base_t, len(self.values))
-                      if self.values[t] >= target - 1e-9), None)
-        first_met = cal.date(first) if first is not None else ""
+        multiplier = float(goal.multiplier)
+        if goal.baseline is not None:
+            baseline = float(goal.baseline)
+        elif goal.baseline_date:
+            baseline = self.values[cal.index(goal.baseline_date)]
+        else:
+            baseline = self.opening
+        first_met = self._first(self.values, multiplier * baseline)
+        fielded_first = self._first(self.fielded, multiplier * self.fielded_opening)
         rows = []
         for year in goal.deadlines:
-            value = self.values[cal.deadline(year)]
-            ratio = value / baseline if baseline > 0 else math.nan
-            rows.append(GoalRow(year, value, baseline, target, ratio,
-                                value >= target - 1e-9, first_met))
-        path = [CapabilityRow(cal.date(t), v, v / baseline if baseline > 0 else math.nan)
+            t = cal.deadline(year)
+            value, fielded = self.values[t], self.fielded[t]
+            rows.append(GoalRow(
+                year, value, baseline, multiplier * baseline, _ratio(value, baseline),
+                value >= multiplier * baseline - 1e-9, first_met, fielded,
+                self.fielded_opening, _ratio(fielded, self.fielded_opening),
+                fielded >= multiplier * self.fielded_opening - 1e-9, fielded_first))
+        path = [CapabilityRow(cal.date(t), v, _ratio(v, baseline))
                 for t, v in enumerate(self.values)]
         return rows, path
+
+    def _first(self, values: list[float], target: float) -> str:
+        """The first month the target is reached, or '' if never in the horizon."""
+        first = next((t for t, v in enumerate(values) if v >= target - 1e-9), None)
+        return self.world.calendar.date(first) if first is not None else ""
 
     # -- tables, once per run ---------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
@@ -166,6 +197,10 @@ class Recorder:
         loads = np.array([h.combat_load for h in holdings], dtype=np.int64)[thing]
         data = dict(zip(STOCK_COLUMNS, values.T, strict=True))
         data["ready_fire_units"] = np.minimum(data["fire_units"], data["interceptors"] // loads)
+        fielded = data["fire_units"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data["loads_held"] = np.where(fielded > 0, data["interceptors"]
+                                          / np.maximum(fielded, 1) / loads, np.nan).round(3)
         data["date"] = text(self.dates)[snapshot]
         data["country"] = text([h.country for h in holdings])[thing]
         data["system"] = text([h.system for h in holdings])[thing]
@@ -205,3 +240,7 @@ class Recorder:
             "date": np.repeat(dates, len(countries)),
             "country": np.tile(text(countries), len(dates)),
             "binding": text(self.bindings)})
+
+
+def _ratio(value: float, baseline: float) -> float:
+    return value / baseline if baseline > 0 else math.nan

@@ -91,9 +91,10 @@ class Consumer:
                                                             round(float(gift.interceptors)))
 
     def _fight(self, holding: Holding, system: str) -> None:
+        """Every fire unit fires at the conflict's rate: from a full load or a partial one, and
+        what the stock cannot give is unmet demand."""
         conflict = self.world.scenario.consumption.conflict
-        ready = holding.ready_fire_units
-        rate = float(conflict.interceptors_per_ready_fu_per_day) * DAYS_PER_MONTH * ready
+        rate = float(conflict.interceptors_per_fu_per_day) * DAYS_PER_MONTH * holding.fire_units
         shots = self.count(("conflict", system), rate, "conflict")
         if shots:
             holding.consume(shots)

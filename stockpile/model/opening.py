@@ -55,7 +55,8 @@ def _stocks(world: World) -> None:
             if row.retire_year is not None:
                 holding.legacy.append([world.calendar.index(f"{row.retire_year}-01"),
                                        holding.fire_units])
-            total = round(holding.fire_units * float(row.loads_per_fire_unit)
+            factor = float(world.scenario.systems[system].stock_factor)
+            total = round(holding.fire_units * float(row.loads_per_fire_unit) * factor
                           * holding.combat_load)
             for product, count in largest_remainder(total, world.mix[system]).items():
                 _stock_cohorts(world, holding, product, count)

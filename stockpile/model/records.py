@@ -16,6 +16,7 @@ class StockRow(NamedTuple):
     fire_units: int
     interceptors: int
     ready_fire_units: int
+    loads_held: float
     on_order: int
     fire_units_on_order: int
     delivered: int
@@ -97,6 +98,11 @@ class GoalRow(NamedTuple):
     ratio: float
     met: bool
     first_met: str
+    fielded_value: float
+    fielded_baseline: float
+    fielded_ratio: float
+    fielded_met: bool
+    fielded_first_met: str
 
 
 class CapabilityRow(NamedTuple):
@@ -174,4 +180,12 @@ COLUMNS: dict[str, str] = {
     "ratio": "value / baseline",
     "met": "value reached the target by the deadline",
     "first_met": "first month the target was reached (blank: never in the horizon)",
+    "fielded_value": "fire units in service at the deadline, weighted: the verdict that does "
+                     "not hang on interceptor stocks, beside the goal metric's",
+    "fielded_baseline": "weighted fire units in service in the opening state",
+    "fielded_ratio": "fielded_value / fielded_baseline",
+    "fielded_met": "fielded fire units reached multiplier × their baseline by the deadline",
+    "fielded_first_met": "first month fielded fire units reached their target (blank: never)",
+    "loads_held": "interceptors per fire unit, in combat loads (interceptors / fire units / "
+                  "combat load; blank without fire units)",
 }

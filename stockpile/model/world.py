@@ -100,6 +100,7 @@ class World:
         self.line_list = list(self.lines.values())
         self.account_list = self.all_accounts()
         self.recorder = Recorder(self)
+        self.recorder.open()
 
     # -- set-up -------------------------------------------------------------------
     def _read_systems(self) -> None:

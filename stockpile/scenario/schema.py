@@ -62,7 +62,11 @@ class GoalConfig(Strict):
         "ready_fire_units", description="capability metric the goal counts")
     multiplier: Multiplier = Field(
         5.0, description="target = multiplier × baseline")
-    baseline_date: str | None = month_field(None, "month the baseline is measured (default: start)")
+    baseline: Positive | None = Field(
+        None, description="the baseline as a number, in the metric's units (an absolute target: "
+        "target = multiplier × baseline); default: the metric in the opening state")
+    baseline_date: str | None = month_field(
+        None, "measure the baseline at the close of this month instead of in the opening state")
     deadlines: YearList = Field(
         default_factory=lambda: [2029, 2030, 2032, 2035],
         description="years; the goal is met at deadline D if reached by the end of December D")
@@ -126,6 +130,13 @@ class SystemRow(Strict):
         description="interceptors per fire unit for a full load")
     capability_weight: PerUnit = Field(1.0, description="value of one fire unit in the goal")
     training_shots_per_fu_year: PerUnit = Field(0.0, description="training/test firings per FU")
+    layer: Literal["upper_tier", "long_range", "medium_range", "short_range",
+                   "very_short_range"] | None = Field(
+        None, description="air-defence layer (upper_tier, long_range, medium_range, short_range, "
+        "very_short_range incl. counter-drone guns)")
+    stock_factor: Scale = Field(
+        1.0, description="scales every country's opening interceptor stock of this system "
+        "(one common uncertainty factor: stocks are not public)")
 
 
 class ProductRow(Strict):
@@ -338,8 +349,9 @@ class ConflictConfig(Strict):
     start_year: bounded(1900, 2200, "a decimal year") = Field(
         2030.0, description="start, as a decimal year (2030.5 = July 2030)")
     duration_months: Months = Field(12.0, description="length of the conflict, months")
-    interceptors_per_ready_fu_per_day: PerDay = Field(
-        1.0, description="interceptors fired per ready fire unit per day")
+    interceptors_per_fu_per_day: PerDay = Field(
+        1.0, description="interceptors a fire unit fires per day while it holds any (also the "
+        "rate magazine.csv counts days of fire at, with or without a conflict)")
     fire_unit_attrition_per_month: Share = Field(
         0.0, description="share of fire units lost per month of conflict")
 
