@@ -19,6 +19,9 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "ci_low": "lower end of the 95% Wilson interval of p_met",
     "ci_high": "upper end of the 95% Wilson interval of p_met",
     "never_met": "runs in which the target is never reached within the horizon",
+    "fielded_p_met": "share of runs in which fielded fire units (weighted, whatever their "
+                     "stocks) reach multiplier × their opening level by the deadline",
+    "fielded_ratio_p50": "median over runs of fielded fire units ÷ their opening level",
     "ratio_mean": "mean over runs of capability ÷ baseline",
     "quantity": "which stock quantity the row summarises (fire_units, interceptors, "
                 "ready_fire_units, on_order)",

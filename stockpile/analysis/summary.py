@@ -22,8 +22,9 @@ NEVER = "never"
 CONFIDENCE = 0.95
 BASE_COLUMNS = ["deadline", "runs", "met", "p_met", "ci_low", "ci_high",
                 *(f"ratio_p{p}" for p in PERCENTS), *(f"first_met_p{p}" for p in PERCENTS),
-                "never_met"]
-READ_COLUMNS = ["point", "deadline", "ratio", "met", "first_met"]
+                "never_met", "fielded_p_met", "fielded_ratio_p50"]
+READ_COLUMNS = ["point", "deadline", "ratio", "met", "first_met", "fielded_ratio",
+                "fielded_met"]
 
 
 def wilson(met: int, runs: int, level: float = CONFIDENCE) -> tuple[float, float]:
@@ -70,6 +71,12 @@ def _one(deadline: int, rows: pd.DataFrame) -> dict:
                                                           method="inverted_cdf"))
                                   if n else "")
     row["never_met"] = int(np.isinf(months).sum())
+    # the same verdict on fielded fire units, which does not hang on interceptor stocks
+    if "fielded_met" in rows and n:
+        row["fielded_p_met"] = float(rows["fielded_met"].astype(bool).mean())
+        fielded = rows["fielded_ratio"].to_numpy(np.float64)
+        fielded = fielded[np.isfinite(fielded)]
+        row["fielded_ratio_p50"] = float(np.median(fielded)) if len(fielded) else np.nan
     return row
 
 
@@ -94,9 +101,9 @@ def _with_levers(frame: pd.DataFrame, points: pd.DataFrame | None) -> pd.DataFra
 def _runs_by_point(path: Path, rows_per_read: int = 200_000) -> Iterator[pd.DataFrame]:
     """runs.csv one point at a time (it is written in point order): memory per point."""
     held: list[pd.DataFrame] = []
-    reader = pd.read_csv(path, usecols=READ_COLUMNS, chunksize=rows_per_read,
+    reader = pd.read_csv(path, usecols=lambda c: c in READ_COLUMNS, chunksize=rows_per_read,
                          dtype={"first_met": str}, keep_default_na=False,
-                         na_values={"ratio": [""]})
+                         na_values={"ratio": [""], "fielded_ratio": [""]})
     for block in reader:
         for point, part in block.groupby("point", sort=False):
             if held and held[0]["point"].iloc[0] != point:
