@@ -7,27 +7,34 @@ import pandas as pd
 
 from stockpile.model.world import RunOutput
 from stockpile.scenario import resolve
+from stockpile.scenario.distributions import central
 from stockpile.scenario.schema import Scenario
 
 TOL = 1e-6
 
 
-def opening_stocks(scenario: Scenario) -> dict[tuple[str, str], tuple[int, int]]:
-    """(fire units, interceptors) each holding starts with, from the inventories."""
+def opening_stocks(scenario: Scenario, sampled: dict[str, float] | None = None
+                   ) -> dict[tuple[str, str], tuple[int, int]]:
+    """(fire units, interceptors) each holding starts with, from the inventories (and the
+    run's sampled values of uncertain stock factors)."""
+    sampled = sampled or {}
     found = {}
     for iso, rows in scenario.inventories.items():
         for system, row in rows.items():
             load = int(scenario.systems[system].combat_load)
-            factor = float(scenario.systems[system].stock_factor)
+            factor = sampled.get(f"systems.{system}.stock_factor",
+                                 scenario.systems[system].stock_factor)
+            factor = central(factor)
             interceptors = round(int(row.fire_units) * float(row.loads_per_fire_unit) * factor
                                  * load)
             found[(iso, system)] = (int(row.fire_units), interceptors)
     return found
 
 
-def check_stock_balance(scenario: Scenario, ts: pd.DataFrame) -> None:
+def check_stock_balance(scenario: Scenario, ts: pd.DataFrame,
+                        sampled: dict[str, float] | None = None) -> None:
     """opening + delivered − consumed − donated − expired − lost = closing, per row."""
-    opening = opening_stocks(scenario)
+    opening = opening_stocks(scenario, sampled)
     numeric = ts.select_dtypes("number").fillna(0)  # loads_held is blank without fire units
     assert (numeric >= 0).all().all(), "a stock or flow went negative"
     for (iso, system), group in ts.groupby(["country", "system"], sort=False):
@@ -82,7 +89,7 @@ def check_production(production: pd.DataFrame) -> None:
 
 def check_all(scenario: Scenario, output: RunOutput) -> None:
     if scenario.output.frequency == "month":
-        check_stock_balance(scenario, output.timeseries)
+        check_stock_balance(scenario, output.timeseries, output.sampled)
         check_production(output.production)
     check_money(output.budget)
     members = resolve.goal_members(scenario)

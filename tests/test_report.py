@@ -52,7 +52,8 @@ def test_report_writes_every_file(sweep_report: Path) -> None:
                  "discovery.csv"):
         assert (report / name).is_file(), name
     assert {p.name for p in (report / "plots").glob("*.png")} == {
-        "p_met.png", "fan.png", "countries.png", "binding.png", "lines.png", "tornado.png"}
+        "p_met.png", "fan.png", "countries.png", "binding.png", "lines.png", "tornado.png",
+        "magazine.png"}
     # no staging folder left behind; only the (unlocked) lock file stays
     assert [p.name for p in sweep_report.glob(".report*")] == [".report.lock"]
 
@@ -129,7 +130,7 @@ def test_readme_sheet_defines_every_column(sweep_report: Path) -> None:
 
 def test_html_embeds_every_plot(sweep_report: Path) -> None:
     html = (sweep_report / "report" / "report.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 6
+    assert html.count("data:image/png;base64,") == 7
     assert "<h2>What the numbers say</h2>" in html
 
 

@@ -33,7 +33,7 @@ def test_run_writes_every_table_and_prints_verdicts(tiny_scenario: Path) -> None
         assert any(line.strip().startswith(deadline) for line in result.output.splitlines())
     folder = Path("out")
     assert sorted(p.name for p in folder.iterdir()) == sorted([*RUN_FILES.values(),
-                                                                "manifest.json"])
+                                                                "manifest.json", "magazine.csv"])
     runs = pd.read_csv(folder / "runs.csv")
     assert list(runs.columns[: len(GOAL_COLUMNS)]) == GOAL_COLUMNS
     assert runs["deadline"].tolist() == [2028, 2030]

@@ -19,6 +19,23 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "ci_low": "lower end of the 95% Wilson interval of p_met",
     "ci_high": "upper end of the 95% Wilson interval of p_met",
     "never_met": "runs in which the target is never reached within the horizon",
+    "baseline_min": "lowest baseline over the runs (it moves only where the opening state is "
+                    "sampled, e.g. the stock factors)",
+    "baseline_max": "highest baseline over the runs",
+    "dry_date": "first month Europe's stock of the system is gone (under one interceptor), "
+                "after having had some",
+    "stocks": "third of the runs by their mean opening-stock factor (low, middle, high)",
+    "factor_min": "lowest mean stock factor in that third",
+    "factor_max": "highest mean stock factor in that third",
+    "baseline_p50": "median baseline of those runs",
+    "value_p50": "median goal metric at the deadline of those runs",
+    "layer": "air-defence layer of the system (upper_tier, long_range, medium_range, "
+             "short_range, very_short_range)",
+    "rate_per_fu_per_day": "interceptors a fire unit fires a day: the conflict's rate, or the "
+                           "same key as a stated reference rate when there is no conflict",
+    "daily_use": "interceptors a day the fire units would fire at that rate",
+    "days_of_fire": "days the stock sustains at that rate (interceptors / daily_use; blank "
+                    "without fire units); country 'Europe' sums the European countries",
     "fielded_p_met": "share of runs in which fielded fire units (weighted, whatever their "
                      "stocks) reach multiplier × their opening level by the deadline",
     "fielded_ratio_p50": "median over runs of fielded fire units ÷ their opening level",

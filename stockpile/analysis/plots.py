@@ -328,3 +328,23 @@ def validation_chart(table: pd.DataFrame, path: Path) -> Path:
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
+
+
+def magazine_chart(table: pd.DataFrame, deadlines: Sequence[int], path: Path) -> Path:
+    """Europe's days of fire by layer, month by month."""
+    europe = table[(table["country"] == "Europe") & (table["system"] == "all")]
+    fig = Figure(figsize=(8, 4))
+    ax = fig.subplots()
+    for layer, rows in europe.groupby("layer", sort=True):
+        rows = rows.sort_values("date")
+        ax.plot(month_dates(rows["date"]), rows["days_of_fire"], label=str(layer or "no layer")
+                .replace("_", " "))
+    mark_deadlines(ax, deadlines)
+    rate = float(table["rate_per_fu_per_day"].iloc[0]) if len(table) else float("nan")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("days of fire")
+    ax.set_xlabel("date (month end)")
+    ax.set_title(f"Europe's days of fire by layer at {rate:g} interceptors per fire unit a day")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)

@@ -17,6 +17,7 @@ from stockpile.analysis import story
 from stockpile.analysis.derive import complete
 from stockpile.analysis.discovery import discovery
 from stockpile.analysis.document import Document
+from stockpile.analysis.magazine import mean_stocks, runs_dry, scenario_magazine
 from stockpile.analysis.narrative import Narrator, Sentence, facts_table
 from stockpile.analysis.report_parts import (
     about_section,
@@ -33,7 +34,14 @@ from stockpile.analysis.results import (
 )
 from stockpile.analysis.sensitivity import sensitivity
 from stockpile.analysis.validation import folder_validation
-from stockpile.analysis.views import binding_by_year, contribution, goal_view, line_view
+from stockpile.analysis.views import (
+    binding_by_year,
+    contribution,
+    goal_view,
+    line_view,
+    stock_view,
+    verdict_view,
+)
 from stockpile.analysis.workbook import write_workbook
 from stockpile.experiment.output import staged_folder, write_csv
 from stockpile.scenario import Problem, ScenarioError
@@ -118,11 +126,18 @@ def add_views(ctx: Context) -> None:
     runs = ctx.get("runs")
     if runs is not None and len(runs):
         ctx.add("goal", goal_view(runs, ctx.point))
+        by_stock = stock_view(runs, ctx.point)
+        if by_stock is not None:
+            ctx.add("stocks", by_stock)
         if input_columns(runs):
             ctx.add("sensitivity", sensitivity(ctx.results, ctx.deadlines),
                     f"{ctx.base}/sensitivity.csv")
             ctx.add("discovery", discovery(runs, ctx.deadlines, lever_columns(ctx.results)),
                     f"{ctx.base}/discovery.csv")
+    verdicts = verdict_view(ctx.get("summary"), ctx.point)
+    if verdicts is not None:
+        ctx.add("verdicts", verdicts)
+    _add_magazine(ctx)
     if ctx.get("timeseries_summary") is not None:
         ctx.add("contribution", contribution(ctx.get("timeseries_summary"), ctx.scenario,
                                              ctx.point))
@@ -135,15 +150,39 @@ def add_views(ctx: Context) -> None:
         ctx.add("validation", checked, f"{ctx.base}/validation.csv")
 
 
+def _add_magazine(ctx: Context) -> None:
+    """Days of fire: the run's magazine.csv, or worked out from its stocks (mean over runs)."""
+    table = ctx.get("magazine")
+    if table is None:
+        if ctx.get("timeseries") is not None and len(ctx.get("timeseries")):
+            stocks = ctx.get("timeseries")
+            stocks = stocks[stocks["point"] == ctx.point]
+        elif ctx.get("timeseries_summary") is not None:
+            stocks = mean_stocks(ctx.get("timeseries_summary"), ctx.point)
+        else:
+            return
+        table = scenario_magazine(stocks, ctx.scenario)
+        ctx.add("magazine", table, f"{ctx.base}/magazine.csv")
+    ctx.add("runs_dry", runs_dry(table))
+
+
 def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
     """Every section's sentences, in the order the report shows them."""
     f, p, key = ctx.files, ctx.point, ctx.key
     levers = lever_columns(ctx.results)
     said = {"summary": [*story.focus(n, f, p, levers, ctx.deadlines[0], ctx.get("summary")),
                         *story.goal_verdicts(n, f, p, ctx.deadlines),
-                        *story.target(n, f, p, key, ctx.metric),
+                        *story.target(n, f, p, key, ctx.metric,
+                                      (ctx.scenario.get("time") or {}).get("start", ""),
+                                      (ctx.scenario.get("goal") or {}).get("baseline")
+                                      is not None),
                         *story.first_reached(n, f, p, ctx.deadlines[-1]),
                         *story.across_points(n, f, levers, key, ctx.get("summary"))]}
+    said["missiles"] = story.fielded(n, f, p, key, ctx.metric)
+    if ctx.get("stocks") is not None:
+        said["missiles"] += story.stocks(n, f["stocks"], ctx.get("stocks"), p, key)
+    if ctx.get("runs_dry") is not None:
+        said["depth"] = story.dry(n, f["runs_dry"], ctx.get("runs_dry"))
     if ctx.get("contribution") is not None:
         said["countries"] = story.contributors(n, f, ctx.get("contribution"), p, key,
                                                ctx.metric)
@@ -166,12 +205,18 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
 LONG_DERIVED = {"timeseries_summary", "constraints_summary", "production_summary"}
 SECTIONS = {
     "summary": "What the numbers say",
+    "missiles": "Launchers or missiles: the verdict without the stock guess",
+    "depth": "Depth: days of fire",
     "countries": "Who carries the load",
     "constraints": "What holds countries back",
     "lines": "Production lines",
     "drivers": "What matters most",
     "discovery": "Under which conditions the goal is met",
 }
+
+
+#: tables shown whole in a section, beside its sentences
+SECTION_TABLES = {"missiles": ("verdicts", "stocks")}
 
 
 def build(ctx: Context, stage: Path, title: str) -> Document:
@@ -197,6 +242,9 @@ def build(ctx: Context, stage: Path, title: str) -> Document:
             doc.para(sentence.text)
         for file, caption in plots.get(section, []):
             doc.image(file, caption)
+        for name in SECTION_TABLES.get(section, ()):
+            if ctx.get(name) is not None:
+                doc.table(ctx.get(name).drop(columns="point"))
     validation_section(doc, ctx, stage / "plots")
     sources_section(doc, ctx.results)
     about_section(doc, ctx.results)

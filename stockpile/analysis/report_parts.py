@@ -92,6 +92,12 @@ def figures(ctx: Context, folder: Path) -> dict[str, list[tuple[str, str]]]:
         found["lines"] = [("plots/lines.png", "Capacity, starts for Europe and European "
                            "backlog of the busiest production lines "
                            f"({ctx.files['production_summary']}).")]
+    magazine = ctx.get("magazine")
+    if magazine is not None and len(magazine):
+        plots.magazine_chart(magazine, ctx.deadlines, folder / "magazine.png")
+        found["depth"] = [("plots/magazine.png", "Days of fire Europe's interceptor stocks "
+                           "sustain, by layer, at the stated fire rate "
+                           f"({ctx.files['magazine']}).")]
     tornado = _tornado(ctx, folder)
     if tornado:
         found["drivers"] = [tornado]

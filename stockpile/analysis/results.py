@@ -21,7 +21,7 @@ SUMMARY_FILES = ("summary", "fan", "timeseries_summary", "constraints_summary",
                  "production_summary")
 RUN_FILES = ("runs", "points", "timeseries", "production", "budget", "constraints",
              "contracts", "capability", "deliveries", "failures")
-TEXT_COLUMNS = {"date", "signed_date", "reference", "checkpoint", "measure", "where",
+TEXT_COLUMNS = {"date", "signed_date", "reference", "layer", "checkpoint", "measure", "where",
                 "tolerance", "unit", "source", "first_met", "country", "system", "line", "product",
                 "account", "binding", "limited_by", "channel", "lead", "buyer", "config",
                 "name", "error", "command"}
@@ -77,7 +77,7 @@ def load_results(folder: str | Path) -> Results:
         tables = {"batch_summary": read_table(folder / "batch_summary.csv")}
         return Results(folder, "batch", manifest, tables, members)
     tables = {name: read_table(folder / f"{name}.csv")
-              for name in (*RUN_FILES, *SUMMARY_FILES, "validation")
+              for name in (*RUN_FILES, *SUMMARY_FILES, "validation", "magazine")
               if (folder / f"{name}.csv").is_file()}
     if "runs" not in tables and "summary" not in tables:
         raise ScenarioError([Problem(str(folder), "", "not a results folder (no runs.csv, "

@@ -6,6 +6,8 @@ the results folder) and the logical-name -> file map, and says one thing with ci
 
 from __future__ import annotations
 
+import pandas as pd
+
 from stockpile.analysis.labels import input_label, month, number, percent, ratio
 from stockpile.analysis.narrative import Narrator, Sentence
 from stockpile.analysis.sensitivity import clear_effects, headline
@@ -57,14 +59,86 @@ def goal_verdicts(n: Narrator, files: Files, point: int, deadlines: list[int]) -
     return out
 
 
-def target(n: Narrator, files: Files, point: int, deadline: int, metric: str) -> list[Sentence]:
-    """What the goal asks in absolute terms."""
+METRIC_WORDS = {
+    "ready_fire_units": "fire units holding a full combat load of interceptors",
+    "fire_units": "fire units in service",
+    "interceptors": "interceptors in stock",
+}
+
+
+def target(n: Narrator, files: Files, point: int, deadline: int, metric: str,
+           start: str = "", given: bool = False) -> list[Sentence]:
+    """What the goal asks in absolute terms, what the baseline counts and when."""
     if "goal" not in files:
         return []
-    goal = n.cite(files["goal"], "target", number, point=point, deadline=deadline)
-    base = n.cite(files["goal"], "baseline", number, point=point, deadline=deadline)
-    return [n.say(f"The target is {goal} weighted {metric.replace('_', ' ')}, against a "
-                  f"baseline of {base}.")]
+    where = {"point": point, "deadline": deadline}
+    goal = n.cite(files["goal"], "target", number, **where)
+    base = n.cite(files["goal"], "baseline", number, **where)
+    counts = METRIC_WORDS.get(metric, metric.replace("_", " "))
+    weighted = "" if metric == "interceptors" else ", weighted by capability"
+    when = "given in the scenario as a number" if given else (
+        f"counted in the opening state ({month(start)}, before any month's flows)"
+        if start else "counted in the opening state")
+    out = [n.say(f"The baseline is {base}: {counts} in the goal's countries{weighted}, "
+                 f"{when}. The target is {goal}.")]
+    row = n.row(files["goal"], **where)
+    if "baseline_min" in row and row["baseline_max"] > row["baseline_min"]:
+        low = n.cite(files["goal"], "baseline_min", number, **where)
+        high = n.cite(files["goal"], "baseline_max", number, **where)
+        out.append(n.say(f"Across runs the baseline lies between {low} and {high}, because "
+                         "the opening interceptor stocks are sampled (the stock factors)."))
+    return out
+
+
+def fielded(n: Narrator, files: Files, point: int, deadline: int, metric: str) -> list[Sentence]:
+    """The same verdict on fire units in service, which does not hang on unknown stocks."""
+    summary = files["summary"]
+    row = n.row(summary, point=point, deadline=deadline)
+    if metric == "fire_units" or "fielded_p_met" not in row or pd.isna(row["fielded_p_met"]):
+        return []
+    where = {"point": point, "deadline": deadline}
+    if int(row["runs"]) == 1:
+        mid = n.cite(summary, "fielded_ratio_p50", ratio, **where)
+        ours = n.cite(summary, "ratio_p50", ratio, **where)
+        return [n.say(f"Counting fire units in service whatever their interceptor stocks, this "
+                      f"run reaches {mid} their opening level by the end of {deadline}, against "
+                      f"{ours} on {metric.replace('_', ' ')}: the gap between the two is the "
+                      "part of the answer that is missiles, not launchers.")]
+    p = n.cite(summary, "fielded_p_met", percent, **where)
+    mid = n.cite(summary, "fielded_ratio_p50", ratio, **where)
+    ours = n.cite(summary, "p_met", percent, **where)
+    return [n.say(f"Counting fire units in service whatever their interceptor stocks, the "
+                  f"goal is met by the end of {deadline} in {p} of runs (median {mid} their "
+                  f"opening level), against {ours} on {metric.replace('_', ' ')}: the gap "
+                  "between the two is the part of the answer that is missiles, not launchers.")]
+
+
+def stocks(n: Narrator, file: str, table: pd.DataFrame, point: int,
+           deadline: int) -> list[Sentence]:
+    """How the verdict moves with the opening-stock factors."""
+    rows = table[(table["point"] == point) & (table["deadline"] == deadline)]
+    if len(rows) < 2:
+        return []
+    where = {"point": point, "deadline": deadline}
+    low = {k: n.cite(file, k, f, stocks="low", **where)
+           for k, f in (("p_met", percent), ("ratio_p50", ratio), ("baseline_p50", number))}
+    high = {k: n.cite(file, k, f, stocks="high", **where)
+            for k, f in (("p_met", percent), ("ratio_p50", ratio), ("baseline_p50", number))}
+    return [n.say(f"With the lowest third of opening stocks the goal is met by {deadline} in "
+                  f"{low['p_met']} of runs (median {low['ratio_p50']}, baseline "
+                  f"{low['baseline_p50']}); with the highest third in {high['p_met']} "
+                  f"(median {high['ratio_p50']}, baseline {high['baseline_p50']}). Fewer "
+                  "missiles today lower the baseline as well as the future.")]
+
+
+def dry(n: Narrator, file: str, table: pd.DataFrame) -> list[Sentence]:
+    """When each system's European stock is gone."""
+    if not len(table):
+        return []
+    parts = [f"{system} in {n.cite(file, 'dry_date', month, system=system)}"
+             for system in table.sort_values("dry_date")["system"]]
+    return [n.say("Europe's interceptor stocks run dry (under one interceptor left, counting "
+                  "the mean run where there are several): " + ", ".join(parts) + ".")]
 
 
 def first_reached(n: Narrator, files: Files, point: int, deadline: int) -> list[Sentence]:

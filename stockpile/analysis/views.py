@@ -63,12 +63,56 @@ def line_view(production_summary: pd.DataFrame, point: int) -> pd.DataFrame:
             "capacity_limited_share": group["capacity_limited_share"].mean(),
             "components_limited_share": group["components_limited_share"].mean(),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).round(3)
 
 
 def goal_view(runs: pd.DataFrame, point: int) -> pd.DataFrame:
-    """Baseline and target of a point (their median over runs: they rarely differ)."""
+    """Baseline and target of a point: their median, and the baseline's range over runs (it
+    moves only where the opening state is sampled, e.g. the stock factors)."""
     frame = runs[runs["point"] == point]
-    table = frame.groupby("deadline", sort=True)[["baseline", "target"]].median().reset_index()
+    grouped = frame.groupby("deadline", sort=True)
+    table = grouped[["baseline", "target"]].median().reset_index()
+    table["baseline_min"] = grouped["baseline"].min().to_numpy()
+    table["baseline_max"] = grouped["baseline"].max().to_numpy()
+    if "fielded_baseline" in frame:
+        table["fielded_baseline"] = grouped["fielded_baseline"].median().to_numpy()
+    table.insert(0, "point", point)
+    return table
+
+
+STOCK_FACTOR = ".stock_factor"
+
+
+def stock_view(runs: pd.DataFrame, point: int) -> pd.DataFrame | None:
+    """The verdict across the opening-stock factors: runs in thirds of their mean factor.
+
+    Fewer missiles today shrink the baseline as well as the future, so the goal metric's
+    verdict can move either way; fielded fire units do not depend on stocks at all.
+    """
+    frame = runs[runs["point"] == point]
+    factors = [c for c in frame.columns if c.endswith(STOCK_FACTOR)]
+    if not factors or frame["run"].nunique() < 9:
+        return None
+    mean = frame[factors].astype(float).mean(axis=1)
+    third = pd.qcut(mean.rank(method="first"), 3, labels=["low", "middle", "high"])
+    rows = []
+    for (deadline, part), group in frame.assign(third=third, factor=mean).groupby(
+            ["deadline", "third"], sort=True, observed=True):
+        rows.append({"point": point, "deadline": int(deadline), "stocks": str(part),
+                     "factor_min": group["factor"].min(), "factor_max": group["factor"].max(),
+                     "runs": len(group), "p_met": group["met"].astype(bool).mean(),
+                     "ratio_p50": group["ratio"].median(),
+                     "baseline_p50": group["baseline"].median(),
+                     "value_p50": group["value"].median()})
+    return pd.DataFrame(rows)
+
+
+def verdict_view(summary: pd.DataFrame, point: int) -> pd.DataFrame | None:
+    """Per deadline, the verdict on the goal metric beside the one on fielded fire units."""
+    if "fielded_p_met" not in summary:
+        return None
+    frame = summary[summary["point"] == point]
+    columns = ["deadline", "runs", "p_met", "fielded_p_met", "ratio_p50", "fielded_ratio_p50"]
+    table = frame[columns].reset_index(drop=True).round(3)
     table.insert(0, "point", point)
     return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stockpile.analysis.magazine import scenario_magazine
 from stockpile.analysis.validation import scenario_sources, validation_table
 from stockpile.api import DEFAULT_SEED, simulate
 from stockpile.experiment.output import manifest, now_iso, staged_folder, write_csv, write_json
@@ -22,6 +23,8 @@ def run_once(scenario: Scenario, out: Path, seed: int | None = None,
         tables = run_tables(output)
         for name, frame in tables.items():
             write_csv(frame, stage / RUN_FILES[name])
+        write_csv(scenario_magazine(output.timeseries, scenario.model_dump(mode="json")),
+                  stage / "magazine.csv")
         if scenario.checkpoints:
             checkpoints = {k: v.model_dump() for k, v in scenario.checkpoints.items()}
             write_csv(validation_table(checkpoints, tables, scenario.time.start,
