@@ -19,6 +19,9 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "ci_low": "lower end of the 95% Wilson interval of p_met",
     "ci_high": "upper end of the 95% Wilson interval of p_met",
     "never_met": "runs in which the target is never reached within the horizon",
+    "never_met_share": "share of runs in which the target is never reached within the "
+                       "horizon (the first_met_p* columns are empty where they fall among "
+                       "these runs)",
     "ratio_mean": "mean over runs of capability ÷ baseline",
     "quantity": "which stock quantity the row summarises (fire_units, interceptors, "
                 "ready_fire_units, on_order)",
@@ -81,7 +84,8 @@ def describe_column(column: str) -> str:
     match = QUANTILE.match(column)
     if match:
         what = ("capability ÷ baseline at the deadline" if match.group(1) == "ratio"
-                else "month the target is first reached ('never': not within the horizon)")
+                else "month the target is first reached (empty: the quantile falls among runs "
+                "that never reach it, see never_met_share)")
         return f"{match.group(2)}th percentile over runs of the {what}"
     if column.endswith("_mean"):
         return f"mean over runs of {describe_column(column[:-5])}"

@@ -24,6 +24,7 @@ from stockpile.api import DEFAULT_SEED
 from stockpile.experiment.assemble import assemble
 from stockpile.experiment.chunks import ChunkResult, ChunkTask, save_result
 from stockpile.experiment.claim import claimed, swap_in
+from stockpile.experiment.csvstyle import read_csv, restyle_folder, style_named
 from stockpile.experiment.designs import (
     DesignRequest,
     build,
@@ -115,7 +116,7 @@ def _run_claimed(plan: SweepPlan, out: Path, options: SweepOptions,
     work, old, done = open_folder(out, fingerprint, options.resume, options.force)
     if old is not None and old.get("status") == "complete":
         _finish(work, out)
-        return SweepResult(out, pd.read_csv(out / "summary.csv"), old.get("runs_ok", 0),
+        return SweepResult(out, read_csv(out / "summary.csv"), old.get("runs_ok", 0),
                            old.get("failed", 0), None, 0.0, 0, already_complete=True)
     record = old or manifest(plan.base, kind="sweep", fingerprint=fingerprint,
                              config=plan.config, overrides=list(plan.overrides),
@@ -181,7 +182,7 @@ def _execute(plan: SweepPlan, out: Path, options: SweepOptions, runner: Runner,
 def _first_rerun(out: Path, failed: int) -> str | None:
     if not failed:
         return None
-    first = pd.read_csv(out / "failures.csv", nrows=1, dtype=str, keep_default_na=False)
+    first = read_csv(out / "failures.csv", nrows=1, dtype=str, keep_default_na=False)
     return first["command"].iloc[0] if len(first) else None
 
 
