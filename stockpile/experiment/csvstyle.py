@@ -46,6 +46,12 @@ def style_named(name: str | None) -> CsvStyle:
     return STYLES[name or STANDARD.name]
 
 
+def folder_style(manifest: dict) -> str:
+    """The style a results folder was written in, from its manifest's scenario."""
+    scenario = manifest.get("scenario") or {}
+    return str((scenario.get("output") or {}).get("csv_style") or STANDARD.name)
+
+
 def sniff(path: Path) -> CsvStyle:
     """The style of a results CSV, from its header (column names hold neither , nor ;)."""
     with Path(path).open(encoding="utf-8-sig", newline="") as stream:

@@ -131,6 +131,7 @@ def _run_claimed(plan: SweepPlan, out: Path, options: SweepOptions,
     totals = assemble(work, plan, options.timeseries)
     summary = summarise_folder(work)
     write_csv(summary, work / "summary.csv")
+    restyle_folder(work, style_named(plan.base.output.csv_style))
     seconds = time.perf_counter() - began
     save_manifest(work, {**record, "status": "complete", "runs_ok": totals.ok,
                          "failed": totals.failed, "workers": runner.workers,
