@@ -96,6 +96,8 @@ def load_results(folder: str | Path) -> Results:
     tables = {name: read_table(folder / f"{name}.csv")
               for name in (*RUN_FILES, *SUMMARY_FILES, "validation")
               if (folder / f"{name}.csv").is_file()}
+    if (folder / "timeseries.parquet").is_file():  # past a spreadsheet's rows
+        tables["timeseries"] = pd.read_parquet(folder / "timeseries.parquet")
     if "runs" not in tables and "summary" not in tables:
         raise ScenarioError([Problem(str(folder), "", "not a results folder (no runs.csv, "
                                      "summary.csv or batch_summary.csv)")])
