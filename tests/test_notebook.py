@@ -81,6 +81,6 @@ def test_docs_notebook_code_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     for block in blocks:
-        exec(compile(block, "docs/notebook.md", "exec"), namespace)  # noqa: S102
+        exec(compile(block, "docs/notebook.md", "exec"), namespace)
     assert (tmp_path / "p_met.png").stat().st_size > 1000
     assert os.path.isdir(tmp_path / "results" / "notebook-sweep")

@@ -76,7 +76,8 @@ def test_probability_known_analytically_falls_in_the_interval(tmp_path: Path) ->
         "enabled": True, "start_year": {"dist": "uniform", "loc": 2026, "scale": 4},
         "duration_months": 120, "interceptors_per_ready_fu_per_day": 100}}
     config = write_yaml(tmp_path / "war.yaml", data)
-    summary = stockpile.sweep(config, runs=500, jobs=1, out=tmp_path / "out", progress=False).summary
+    summary = stockpile.sweep(config, runs=500, jobs=1, out=tmp_path / "out",
+                              progress=False).summary
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     start = runs["consumption.conflict.start_year"]
     assert (runs["met"] == (start >= runs["deadline"] + 1)).all()  # run by run
