@@ -16,6 +16,9 @@ def simulate(scenario: Scenario, seed: int | None = None,
 
     ``deterministic`` takes every distribution at its median and turns random events
     (stoppages, acceptance draws, Poisson firings) off.
+
+    >>> run = stockpile.simulate(stockpile.load_scenario("configs/baseline.yaml"), seed=1)
+    >>> run.goal[["deadline", "ratio", "met"]]                      # doctest: +SKIP
     """
     seed = DEFAULT_SEED if seed is None else int(seed)
     streams = Streams(seed)

@@ -138,7 +138,7 @@ def test_compare_writes_paired_runs_and_differences(pair: Path) -> None:
     assert (national[sampled] == joint[sampled]).all() and national[sampled].nunique() == 6
     # the table is computed from those runs
     row = table.set_index("deadline").loc[2027]
-    p = {m: g.xs(2027, level="deadline").met.astype(str).eq("True").mean()
+    p = {m: g.xs(2027, level="deadline").met.eq(1).mean()
          for m, g in by_mode.items()}
     assert row.p_met_national == pytest.approx(p["national"])
     assert row["diff"] == pytest.approx(p["joint"] - p["national"])

@@ -28,7 +28,7 @@ def test_jobs_1_jobs_2_and_dask_write_identical_files(tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
     config = quick(tmp_path)
-    common = {"runs": 12, "grid": [LEVER], "progress": False}
+    common = {"runs": 12, "params": [LEVER], "progress": False}
     stockpile.sweep(config, jobs=1, out=tmp_path / "one", **common)
     stockpile.sweep(config, jobs=2, out=tmp_path / "two", **common)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
@@ -45,7 +45,7 @@ def test_a_sweep_row_is_reproduced_by_stockpile_run_with_its_seed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     config = quick(tmp_path)
-    stockpile.sweep(config, runs=4, seed=11, grid=[LEVER], jobs=1, out="sw", progress=False)
+    stockpile.sweep(config, runs=4, seed=11, params=[LEVER], jobs=1, out="sw", progress=False)
     runs = pd.read_csv("sw/runs.csv", dtype=str, keep_default_na=False)
     row = runs[(runs.point == "1") & (runs.run == "3")]
     assert row.seed.iloc[0] == str(run_seed(11, 3))
@@ -76,7 +76,8 @@ def test_probability_known_analytically_falls_in_the_interval(tmp_path: Path) ->
         "enabled": True, "start_year": {"dist": "uniform", "loc": 2026, "scale": 4},
         "duration_months": 120, "interceptors_per_fu_per_day": 100}}
     config = write_yaml(tmp_path / "war.yaml", data)
-    summary = stockpile.sweep(config, runs=500, jobs=1, out=tmp_path / "out", progress=False)
+    summary = stockpile.sweep(config, runs=500, jobs=1, out=tmp_path / "out",
+                              progress=False).summary
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     start = runs["consumption.conflict.start_year"]
     assert (runs["met"] == (start >= runs["deadline"] + 1)).all()  # run by run
@@ -122,8 +123,8 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(
 
     monkeypatch.setattr(worker, "simulate", flaky)
     config = quick(tmp_path)
-    summary = stockpile.sweep(config, runs=8, seed=7, grid=[LEVER], jobs=1,
-                              out=tmp_path / "out", progress=False)
+    summary = stockpile.sweep(config, runs=8, seed=7, params=[LEVER], jobs=1,
+                              out=tmp_path / "out", progress=False).summary
     failures = pd.read_csv(tmp_path / "out" / "failures.csv")
     assert failures[["point", "run"]].values.tolist() == [[0, 2], [0, 5], [1, 2], [1, 5]]
     assert failures.error.iloc[0] == "ValueError: =broken on purpose"
@@ -138,7 +139,7 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(
 def test_interrupted_sweep_resumes_to_the_same_files(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = quick(tmp_path)
-    common = {"runs": 40, "grid": [LEVER], "jobs": 1, "progress": False}
+    common = {"runs": 40, "params": [LEVER], "jobs": 1, "progress": False}
     stockpile.sweep(config, out=tmp_path / "whole", **common)
     stop = run_seed(stockpile.api.DEFAULT_SEED, 25)  # in point 0's second chunk of 20
 
@@ -186,7 +187,7 @@ def test_full_timeseries_and_the_summaries_agree(tmp_path: Path) -> None:
 def test_until_ci_adds_batches_until_narrow_enough(tmp_path: Path) -> None:
     config = quick(tmp_path)
     summary = stockpile.sweep(config, runs=400, until_ci=0.25, jobs=1, out=tmp_path / "out",
-                              progress=False)
+                              progress=False).summary
     n = int(summary.runs.iloc[0])
     assert n % 40 == 0 and n < 400  # batches of a tenth of --runs
     widths = summary.ci_high - summary.ci_low
@@ -199,7 +200,7 @@ def test_until_ci_adds_batches_until_narrow_enough(tmp_path: Path) -> None:
 
 def test_a_lever_over_an_uncertain_input_keeps_the_columns_stable(tmp_path: Path) -> None:
     config = quick(tmp_path)
-    stockpile.sweep(config, runs=3, grid=["procurement.contracting_delay_months=6,12"],
+    stockpile.sweep(config, runs=3, params=["procurement.contracting_delay_months=6,12"],
                     jobs=1, out=tmp_path / "out", timeseries="none", progress=False)
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     assert runs.columns.tolist()[-2:] == ["economy.defence_inflation",
@@ -213,7 +214,7 @@ def test_a_lever_over_an_uncertain_input_keeps_the_columns_stable(tmp_path: Path
 def test_every_point_is_checked_before_any_run(tmp_path: Path) -> None:
     config = quick(tmp_path)
     with pytest.raises(ScenarioError) as caught:
-        stockpile.sweep(config, runs=2, grid=["country_defaults.gbad_share=0.1,7,9"],
+        stockpile.sweep(config, runs=2, params=["country_defaults.gbad_share=0.1,7,9"],
                         out=tmp_path / "out")
     assert [str(p) for p in caught.value.problems] == [
         "--grid: country_defaults.gbad_share: 7 is out of range (a share between 0 and 1)",
@@ -238,7 +239,7 @@ def test_until_ci_sweep_resumed_stops_where_an_uninterrupted_one_does(
         stockpile.sweep(config, out=tmp_path / "cut", **common)
     monkeypatch.setattr(worker, "simulate", simulate)
     resumed = stockpile.sweep(config, out=tmp_path / "cut", resume=True, **common)
-    assert resumed.runs.tolist() == whole.runs.tolist()
+    assert resumed.summary.runs.tolist() == whole.summary.runs.tolist()
     assert_same_files(tmp_path / "whole", tmp_path / "cut")
 
 

@@ -81,7 +81,7 @@ def _runs(first_met: list[str], met: list[bool], ratio: list[float]) -> pd.DataF
 
 
 def test_time_quantiles_keep_runs_that_never_meet_the_goal() -> None:
-    """Four of ten runs never meet it: p50 and below are dates, p75 and p95 are 'never'."""
+    """Four of ten runs never meet it: p50 and below are dates, p75 and p95 are empty."""
     dates = ["2029-01", "2029-02", "2029-03", "2029-04", "2029-05", "2030-06"]
     frame = _runs(dates + [""] * 4, [True] * 6 + [False] * 4, [float(i) for i in range(10)])
     row = summarise(frame).iloc[0]
@@ -90,7 +90,8 @@ def test_time_quantiles_keep_runs_that_never_meet_the_goal() -> None:
     assert (row.ci_low, row.ci_high) == pytest.approx(wilson(6, 10))
     assert row.first_met_p5 == "2029-01"
     assert row.first_met_p50 == "2029-05"  # the 5th of 10 ordered times
-    assert row.first_met_p75 == "never"
+    assert row.first_met_p75 == row.first_met_p95 == ""
+    assert row.never_met_share == 0.4
     assert row.ratio_p50 == np.quantile(np.arange(10.0), 0.5)
 
 

@@ -19,6 +19,9 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "ci_low": "lower end of the 95% Wilson interval of p_met",
     "ci_high": "upper end of the 95% Wilson interval of p_met",
     "never_met": "runs in which the target is never reached within the horizon",
+    "never_met_share": "share of runs in which the target is never reached within the "
+                       "horizon (the first_met_p* columns are empty where they fall among "
+                       "these runs)",
     "baseline_min": "lowest baseline over the runs (it moves only where the opening state is "
                     "sampled, e.g. the stock factors)",
     "baseline_max": "highest baseline over the runs",
@@ -101,7 +104,8 @@ def describe_column(column: str) -> str:
     match = QUANTILE.match(column)
     if match:
         what = ("capability ÷ baseline at the deadline" if match.group(1) == "ratio"
-                else "month the target is first reached ('never': not within the horizon)")
+                else "month the target is first reached (empty: the quantile falls among runs "
+                "that never reach it, see never_met_share)")
         return f"{match.group(2)}th percentile over runs of the {what}"
     if column.endswith("_mean"):
         return f"mean over runs of {describe_column(column[:-5])}"

@@ -43,6 +43,7 @@ from stockpile.analysis.views import (
     verdict_view,
 )
 from stockpile.analysis.workbook import write_workbook
+from stockpile.experiment.csvstyle import folder_style, restyle_folder, style_named
 from stockpile.experiment.output import staged_folder, write_csv
 from stockpile.scenario import Problem, ScenarioError
 
@@ -272,10 +273,11 @@ def write_document(doc: Document, stage: Path, title: str) -> None:
 
 
 def make_report(folder: str | Path, force: bool = False, point: int | None = None,
-                deadline: int | None = None) -> Path:
+                deadline: int | None = None, csv_style: str | None = None) -> Path:
     """Write FOLDER/report/ (or nothing, if anything fails); return its path."""
     folder = Path(folder)
     results = load_results(folder)
+    style = style_named(csv_style or folder_style(results.manifest))
     out = folder / REPORT_DIR
     with staged_folder(out, force) as stage:
         if results.kind == "batch":
@@ -286,4 +288,6 @@ def make_report(folder: str | Path, force: bool = False, point: int | None = Non
             title = f"{results.name}: can the goal be met?"
             doc = build(context(results, REPORT_DIR, "", point, deadline), stage, title)
         write_document(doc, stage, title)
+        restyle_folder(stage, style)
+        restyle_folder(stage / "tables", style)
     return out

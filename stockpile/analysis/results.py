@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockpile.experiment.csvstyle import read_csv
 from stockpile.experiment.tables import GOAL_COLUMNS
 from stockpile.scenario import Problem, ScenarioError
 
@@ -26,6 +27,9 @@ TEXT_COLUMNS = {"date", "signed_date", "reference", "layer", "checkpoint", "meas
                 "account", "binding", "limited_by", "channel", "lead", "buyer", "config",
                 "name", "error", "command"}
 REPORT_DIR = "report"
+#: yes/no columns by file, written 1/0 (older folders: True/False); read back as booleans
+#: (summary.csv's ``met`` is a count)
+FLAG_COLUMNS = {"runs": {"met"}, "validation": {"within"}}
 
 
 @dataclass
@@ -50,13 +54,26 @@ def _is_text(column: str) -> bool:
 
 def read_table(path: Path) -> pd.DataFrame:
     """A results CSV with text columns as text (blank -> '') and the rest as parsed."""
-    header = pd.read_csv(path, nrows=0).columns
+    header = read_csv(path, nrows=0).columns
     text = {c: str for c in header if _is_text(c)}
-    frame = pd.read_csv(path, dtype=text, keep_default_na=False,
-                        na_values={c: [""] for c in header if c not in text})
+    frame = read_csv(path, dtype=text, keep_default_na=False,
+                     na_values={c: [""] for c in header if c not in text})
     for column in text:
         frame[column] = frame[column].astype(object)
+    for column in FLAG_COLUMNS.get(Path(path).stem, set()) & set(frame.columns):
+        frame[column] = frame[column].map(as_flag)
+        if "" not in set(frame[column]):
+            frame[column] = frame[column].astype(bool)
     return frame
+
+
+def as_flag(value: object) -> bool | str:
+    """1/0 (or True/False) as a boolean; blank (does not apply) as ''."""
+    if isinstance(value, str):
+        return {"1": True, "true": True, "0": False, "false": False}.get(value.lower(), "")
+    if value is None or pd.isna(value):
+        return ""
+    return bool(value)
 
 
 def read_manifest(folder: Path) -> dict:
@@ -79,6 +96,8 @@ def load_results(folder: str | Path) -> Results:
     tables = {name: read_table(folder / f"{name}.csv")
               for name in (*RUN_FILES, *SUMMARY_FILES, "validation", "magazine")
               if (folder / f"{name}.csv").is_file()}
+    if (folder / "timeseries.parquet").is_file():  # past a spreadsheet's rows
+        tables["timeseries"] = pd.read_parquet(folder / "timeseries.parquet")
     if "runs" not in tables and "summary" not in tables:
         raise ScenarioError([Problem(str(folder), "", "not a results folder (no runs.csv, "
                                      "summary.csv or batch_summary.csv)")])

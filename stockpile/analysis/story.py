@@ -151,7 +151,7 @@ def first_reached(n: Narrator, files: Files, point: int, deadline: int) -> list[
         if when == "never":
             return [n.say("In this run the target is never reached within the horizon.")]
         return [n.say(f"In this run the target is first reached in {when}.")]
-    if row["first_met_p50"] != "never":
+    if row["first_met_p50"]:  # blank: half the runs never reach it
         half = n.cite(files["summary"], "first_met_p50", month, **where)
         early = n.cite(files["summary"], "first_met_p5", month, **where)
         return [n.say(f"Half of the runs reach the target by {half}; the fastest 5% by "

@@ -4,8 +4,8 @@ Reads finished tables only (runs.csv and points.csv). The interval on the share 
 meeting the goal is Wilson's (from scipy), which stays inside [0, 1] and keeps its
 coverage at shares near 0 or 1, where most policy questions live. Runs that never reach
 the target count as later than the horizon: a time-to-goal quantile that falls among
-them is "never", and they are not dropped (dropping them would make hopeless policies
-look fast).
+them is left empty (a date column holds dates only), and they are not dropped (dropping
+them would make hopeless policies look fast); ``never_met_share`` says how many there are.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from stockpile.experiment.csvstyle import read_csv
+
 PERCENTS = (5, 25, 50, 75, 95)
-NEVER = "never"
 CONFIDENCE = 0.95
 BASE_COLUMNS = ["deadline", "runs", "met", "p_met", "ci_low", "ci_high",
                 *(f"ratio_p{p}" for p in PERCENTS), *(f"first_met_p{p}" for p in PERCENTS),
-                "never_met", "fielded_p_met", "fielded_ratio_p50"]
+                "never_met", "never_met_share", "fielded_p_met", "fielded_ratio_p50"]
 READ_COLUMNS = ["point", "deadline", "ratio", "met", "first_met", "fielded_ratio",
                 "fielded_met"]
 
@@ -48,8 +49,9 @@ def _month_number(dates: pd.Series) -> np.ndarray:
 
 
 def _month_text(number: float) -> str:
+    """Months since year 0 as ``YYYY-MM``; never (+inf) as empty."""
     if not np.isfinite(number):
-        return NEVER
+        return ""
     whole = int(number)
     return f"{whole // 12:04d}-{whole % 12 + 1:02d}"
 
@@ -71,6 +73,7 @@ def _one(deadline: int, rows: pd.DataFrame) -> dict:
                                                           method="inverted_cdf"))
                                   if n else "")
     row["never_met"] = int(np.isinf(months).sum())
+    row["never_met_share"] = row["never_met"] / n if n else float("nan")
     # the same verdict on fielded fire units, which does not hang on interceptor stocks
     if "fielded_met" in rows and n:
         row["fielded_p_met"] = float(rows["fielded_met"].astype(bool).mean())
@@ -101,9 +104,9 @@ def _with_levers(frame: pd.DataFrame, points: pd.DataFrame | None) -> pd.DataFra
 def _runs_by_point(path: Path, rows_per_read: int = 200_000) -> Iterator[pd.DataFrame]:
     """runs.csv one point at a time (it is written in point order): memory per point."""
     held: list[pd.DataFrame] = []
-    reader = pd.read_csv(path, usecols=lambda c: c in READ_COLUMNS, chunksize=rows_per_read,
-                         dtype={"first_met": str}, keep_default_na=False,
-                         na_values={"ratio": [""], "fielded_ratio": [""]})
+    reader = read_csv(path, usecols=lambda c: c in READ_COLUMNS, chunksize=rows_per_read,
+                      dtype={"first_met": str}, keep_default_na=False,
+                      na_values={"ratio": [""], "fielded_ratio": [""]})
     for block in reader:
         for point, part in block.groupby("point", sort=False):
             if held and held[0]["point"].iloc[0] != point:
@@ -117,7 +120,7 @@ def _runs_by_point(path: Path, rows_per_read: int = 200_000) -> Iterator[pd.Data
 def summarise_folder(folder: Path) -> pd.DataFrame:
     """summary.csv's frame from a finished sweep folder's runs.csv and points.csv."""
     points_path = Path(folder) / "points.csv"
-    points = pd.read_csv(points_path) if points_path.exists() else None
+    points = read_csv(points_path) if points_path.exists() else None
     parts = [summarise(rows) for rows in _runs_by_point(Path(folder) / "runs.csv")]
     if not parts:
         return summarise(pd.DataFrame(columns=READ_COLUMNS), points)
@@ -134,7 +137,7 @@ def summary_text(summary: pd.DataFrame, limit: int = 40) -> str:
         table.append([str(values["point"]), *(_cell(values[c]) for c in levers),
                       str(values["deadline"]), str(values["runs"]), _cell(values["p_met"]),
                       f"{_cell(values['ci_low'])}–{_cell(values['ci_high'])}",
-                      _cell(values["ratio_p50"]), str(values["first_met_p50"])])
+                      _cell(values["ratio_p50"]), str(values["first_met_p50"] or "never")])
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True)) for r in table]
     if len(summary) > limit:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from stockpile import __version__
+from stockpile.experiment.csvstyle import STYLES
 from stockpile.experiment.output import FolderExists
 from stockpile.scenario import ScenarioError
 
@@ -113,6 +114,20 @@ def seed_option(func: F) -> F:
     return click.option(
         "--seed", "seed", type=click.IntRange(min=0), default=None, metavar="INT",
         help="Root random seed (a whole number, zero or more).")(func)
+
+
+def csv_style_option(func: F) -> F:
+    """``--csv-style``: how CSVs are spelled; sets ``output.csv_style`` (see ``styled``)."""
+    return click.option(
+        "--csv-style", "csv_style", type=click.Choice(list(STYLES)), default=None,
+        help="CSV spelling: standard (comma, dot decimal) or excel-eu (semicolon, decimal "
+             "comma, byte-order mark) for continental-European spreadsheets. Sets the "
+             "config key output.csv_style.")(func)
+
+
+def styled(overrides: list[str] | tuple[str, ...], csv_style: str | None) -> list[str]:
+    """``--csv-style`` as the ``--set`` it stands for, so the manifest records it."""
+    return [*overrides, *([f"output.csv_style={csv_style}"] if csv_style else [])]
 
 
 def quiet_option(func: F) -> F:

@@ -7,12 +7,14 @@ from pathlib import Path
 import click
 
 from stockpile.cli.common import (
+    csv_style_option,
     force_option,
     main,
     out_option,
     quiet_option,
     seed_option,
     set_option,
+    styled,
 )
 from stockpile.experiment.compare import (
     comparison_text,
@@ -43,13 +45,14 @@ def _modes(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[st
 @set_option
 @out_option
 @force_option
+@csv_style_option
 @quiet_option
 def compare(config: Path, modes: tuple[str, str], runs: int, deterministic: bool,
             seed: int | None, overrides: list[str], out: Path | None, force: bool,
-            quiet: bool) -> None:
+            csv_style: str | None, quiet: bool) -> None:
     """CONFIG under two procurement modes on common random numbers: P(goal met) per deadline,
     its paired difference with a 95% interval, and the median first-met month."""
-    scenarios = mode_scenarios(config, overrides, modes)
+    scenarios = mode_scenarios(config, styled(overrides, csv_style), modes)
     first = scenarios[modes[0]]
     out = out or default_out("compare", first)
     check_free(out, force)

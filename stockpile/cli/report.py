@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from stockpile.analysis.report import make_report
-from stockpile.cli.common import force_option, main, quiet_option
+from stockpile.cli.common import csv_style_option, force_option, main, quiet_option
 
 
 @main.command()
@@ -20,13 +20,16 @@ from stockpile.cli.common import force_option, main, quiet_option
               help="Deadline the report dwells on (default: the first with a p_met "
                    "between 5% and 95%).")
 @force_option
+@csv_style_option
 @quiet_option
 def report(results_dir: Path, point: int | None, deadline: int | None, force: bool,
-           quiet: bool) -> None:
+           csv_style: str | None, quiet: bool) -> None:
     """Write RESULTS_DIR/report/: report.md and report.html (what the numbers say, with
     plots), results.xlsx (every table, a README sheet per column), sensitivity.csv,
-    discovery.csv and facts.csv (where each quoted figure comes from)."""
-    out = make_report(results_dir, force=force, point=point, deadline=deadline)
+    discovery.csv and facts.csv (where each quoted figure comes from). CSVs are spelled as
+    the folder's (output.csv_style) unless --csv-style says otherwise."""
+    out = make_report(results_dir, force=force, point=point, deadline=deadline,
+                      csv_style=csv_style)
     if not quiet:
         for line in headline(out):
             click.echo(line)

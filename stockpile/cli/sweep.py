@@ -21,6 +21,7 @@ from stockpile.analysis.summary import summary_text
 from stockpile.api import DEFAULT_SEED
 from stockpile.cli.common import (
     EXIT_FAILED,
+    csv_style_option,
     force_option,
     main,
     os_error_code,
@@ -29,6 +30,7 @@ from stockpile.cli.common import (
     quiet_option,
     seed_option,
     set_option,
+    styled,
 )
 from stockpile.experiment import salib_design  # noqa: F401  (registers sobol, morris)
 from stockpile.experiment.batch import expand, plan_batch, run_batch
@@ -81,7 +83,11 @@ SWEEP_OPTIONS = [
     click.option("--timeseries", type=click.Choice(TIMESERIES), default="summary",
                  show_default=True,
                  help="Per-month output: none; summary (quantiles across runs: fan.csv, "
-                      "timeseries_summary.csv, ...); full (also every run's timeseries.csv)."),
+                      "timeseries_summary.csv, ...); full (also every run's timeseries.csv, "
+                      "written as timeseries.parquet instead when it would pass a "
+                      "spreadsheet's 1,048,576 rows, about 250 runs of the baseline: read it "
+                      "with pandas.read_parquet)."),
+    csv_style_option,
     quiet_option,
 ]
 
@@ -93,6 +99,7 @@ def sweep_options(func: F) -> F:
 
 
 def _options(params: dict[str, Any]) -> tuple[SweepOptions, Design]:
+    params["overrides"] = styled(params["overrides"], params.pop("csv_style"))
     if params["resume"] and params["force"]:
         raise click.UsageError("--resume continues a folder and --force replaces it: "
                                "give one of them")

@@ -1,5 +1,7 @@
 """The final files of a sweep, assembled from its chunk files in (point, run) order.
 
+A per-run timeseries longer than a spreadsheet's sheet becomes timeseries.parquet.
+
 Completion order, worker count and resumes only change which chunk files exist when, not
 what is in them, so the assembled files are the same bytes for ``--jobs 1``, ``--jobs N``,
 Dask and a resumed sweep. One chunk is read at a time and per-month tallies are merged per
@@ -19,7 +21,9 @@ import pandas as pd
 
 from stockpile.experiment.chunks import chunk_files, read_chunk
 from stockpile.experiment.claim import naming
+from stockpile.experiment.csvstyle import prepend_bom
 from stockpile.experiment.output import csv_text
+from stockpile.experiment.parquet import csv_to_parquet, too_long
 from stockpile.experiment.plan import SweepPlan
 from stockpile.experiment.tally import Tally
 from stockpile.experiment.worker import (
@@ -51,12 +55,16 @@ class CSVStream:
 
     def __init__(self, path: Path, columns: list[str]):
         self.path = path
+        self.rows = 0
+        self.ascii = True
         self.temp = path.with_name(f".{path.name}.partial")
         with naming(path):
             self.stream = self.temp.open("w", encoding="utf-8", newline="")
             self.stream.write(csv_text(pd.DataFrame(columns=columns)))
 
     def write(self, body: str) -> None:
+        self.rows += body.count("\n")  # rows are one line each: no text holds a newline
+        self.ascii = self.ascii and body.isascii()
         with naming(self.path):
             self.stream.write(body)
 
@@ -69,6 +77,8 @@ class CSVStream:
             self.stream.flush()
             os.fsync(self.stream.fileno())
             self.stream.close()
+            if not self.ascii:
+                prepend_bom(self.temp)
             os.replace(self.temp, self.path)
 
     def abort(self) -> None:
@@ -132,6 +142,9 @@ def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
         raise
     for stream in streams.values():
         stream.close()
+    if "timeseries" in streams and too_long(streams["timeseries"].rows):
+        with naming(streams["timeseries"].path):
+            csv_to_parquet(streams["timeseries"].path)
     return totals
 
 

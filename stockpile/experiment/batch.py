@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockpile.experiment.csvstyle import STANDARD, style_named
 from stockpile.experiment.designs import Design
 from stockpile.experiment.output import write_csv
 from stockpile.experiment.plan import SweepPlan
@@ -77,5 +78,6 @@ def run_batch(plans: Sequence[SweepPlan], out: Path, options: SweepOptions,
         frame.insert(0, "config", plan.config)
         frames.append(frame)
     combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    write_csv(combined, out / "batch_summary.csv")
+    style = style_named(plans[0].base.output.csv_style) if plans else STANDARD
+    write_csv(combined, out / "batch_summary.csv", style)
     return combined

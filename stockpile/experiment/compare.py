@@ -25,6 +25,7 @@ import scipy.stats
 from tqdm import tqdm
 
 from stockpile.api import DEFAULT_SEED, simulate
+from stockpile.experiment.csvstyle import restyle_folder, style_named
 from stockpile.experiment.output import (
     manifest,
     now_iso,
@@ -253,6 +254,7 @@ def write_comparison(comparison: Comparison, out: Path, force: bool = False) -> 
     with staged_folder(out, force) as stage:
         write_csv(comparison.table, stage / "compare.csv")
         write_csv(comparison.runs, stage / "runs.csv")
+        restyle_folder(stage, style_named(first.output.csv_style))
         write_json(details, stage / "manifest.json")
 
 

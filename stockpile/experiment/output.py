@@ -21,9 +21,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from stockpile.experiment.claim import FolderExists, claimed, named, new_stage, share, swap_in
+from stockpile.experiment.csvstyle import BOM, STANDARD, CsvStyle
 from stockpile.scenario.schema import Scenario
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,13 +39,21 @@ def escape_text(value: Any) -> Any:
     return value
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    """UTF-8, comma, dot decimal, one header row, no index; formulas escaped."""
+def flag(value: Any) -> Any:
+    """True/False as 1/0: one convention in every CSV and sheet, whatever the locale."""
+    return int(value) if isinstance(value, bool | np.bool_) else value
+
+
+def csv_text(frame: pd.DataFrame, style: CsvStyle = STANDARD) -> str:
+    """One header row, no index; formulas escaped; booleans as 1/0; ``style``'s marks."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(escape_text)
-    return safe.to_csv(index=False, lineterminator="\n")
+        if pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].astype(np.int8)
+        elif safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: escape_text(flag(v)))
+    return safe.to_csv(index=False, lineterminator="\n", sep=style.sep,
+                       decimal=style.decimal)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -66,8 +76,10 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, csv_text(frame))
+def write_csv(frame: pd.DataFrame, path: Path, style: CsvStyle = STANDARD) -> None:
+    """A results CSV; a byte-order mark when it holds non-ASCII text (or ``style`` asks)."""
+    text = csv_text(frame, style)
+    write_atomic(path, BOM + text if style.bom or not text.isascii() else text)
 
 
 def scenario_json(scenario: Scenario) -> dict:

@@ -7,6 +7,7 @@ from pathlib import Path
 from stockpile.analysis.magazine import scenario_magazine
 from stockpile.analysis.validation import scenario_sources, validation_table
 from stockpile.api import DEFAULT_SEED, simulate
+from stockpile.experiment.csvstyle import restyle_folder, style_named
 from stockpile.experiment.output import manifest, now_iso, staged_folder, write_csv, write_json
 from stockpile.experiment.tables import RUN_FILES, run_tables
 from stockpile.model.world import RunOutput
@@ -30,6 +31,7 @@ def run_once(scenario: Scenario, out: Path, seed: int | None = None,
             write_csv(validation_table(checkpoints, tables, scenario.time.start,
                                        scenario_sources(scenario._provenance)),
                       stage / "validation.csv")
+        restyle_folder(stage, style_named(scenario.output.csv_style))
         write_json(manifest(scenario, kind="run", seed=seed, deterministic=deterministic, runs=1,
                             design={"points": 1}, events=output.events, started=started,
                             finished=now_iso()), stage / "manifest.json")

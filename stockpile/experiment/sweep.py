@@ -9,12 +9,9 @@ interrupted sweep continues with ``resume=True`` without redoing a finished chun
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
@@ -24,13 +21,7 @@ from stockpile.api import DEFAULT_SEED
 from stockpile.experiment.assemble import assemble
 from stockpile.experiment.chunks import ChunkResult, ChunkTask, save_result
 from stockpile.experiment.claim import claimed, swap_in
-from stockpile.experiment.designs import (
-    DesignRequest,
-    build,
-    parse_grid,
-    parse_range,
-    request_from_options,
-)
+from stockpile.experiment.csvstyle import read_csv, restyle_folder, style_named
 from stockpile.experiment.folder import open_folder, remove_chunks, save_manifest
 from stockpile.experiment.output import manifest, now_iso, write_csv
 from stockpile.experiment.plan import SweepPlan
@@ -115,7 +106,7 @@ def _run_claimed(plan: SweepPlan, out: Path, options: SweepOptions,
     work, old, done = open_folder(out, fingerprint, options.resume, options.force)
     if old is not None and old.get("status") == "complete":
         _finish(work, out)
-        return SweepResult(out, pd.read_csv(out / "summary.csv"), old.get("runs_ok", 0),
+        return SweepResult(out, read_csv(out / "summary.csv"), old.get("runs_ok", 0),
                            old.get("failed", 0), None, 0.0, 0, already_complete=True)
     record = old or manifest(plan.base, kind="sweep", fingerprint=fingerprint,
                              config=plan.config, overrides=list(plan.overrides),
@@ -130,6 +121,7 @@ def _run_claimed(plan: SweepPlan, out: Path, options: SweepOptions,
     totals = assemble(work, plan, options.timeseries)
     summary = summarise_folder(work)
     write_csv(summary, work / "summary.csv")
+    restyle_folder(work, style_named(plan.base.output.csv_style))
     seconds = time.perf_counter() - began
     save_manifest(work, {**record, "status": "complete", "runs_ok": totals.ok,
                          "failed": totals.failed, "workers": runner.workers,
@@ -181,51 +173,5 @@ def _execute(plan: SweepPlan, out: Path, options: SweepOptions, runner: Runner,
 def _first_rerun(out: Path, failed: int) -> str | None:
     if not failed:
         return None
-    first = pd.read_csv(out / "failures.csv", nrows=1, dtype=str, keep_default_na=False)
+    first = read_csv(out / "failures.csv", nrows=1, dtype=str, keep_default_na=False)
     return first["command"].iloc[0] if len(first) else None
-
-
-def sweep(scenario: Scenario | str | Path, runs: int = 100, seed: int | None = None,
-          grid: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
-          lhs: Mapping[str, tuple[float, float]] | Sequence[str] | None = None,
-          samples: int | None = None, until_ci: float | None = None, jobs: int | None = None,
-          scheduler: str | None = None, out: str | Path | None = None,
-          overrides: Sequence[str] = (), timeseries: str = "summary", resume: bool = False,
-          force: bool = False, progress: bool = True) -> pd.DataFrame:
-    """Monte Carlo sweep for notebooks; returns summary.csv's table.
-
-    Parameters
-    ----------
-    scenario : a loaded ``Scenario`` or the path of a scenario file.
-    grid : levers to cross, ``{"key": [v1, v2]}`` or ``["key=v1,v2"]``.
-    lhs, samples : lever ranges ``{"key": (low, high)}`` or ``["key=low:high"]``, and how
-        many Latin hypercube points to draw over them.
-    out : results folder to write; without it the files go to a temporary folder.
-    Other arguments are the ``stockpile sweep`` options of the same names.
-    """
-    seed = DEFAULT_SEED if seed is None else int(seed)
-    request = _request(grid, lhs, samples, seed)
-    plan = SweepPlan.build(scenario, build(request), overrides)
-    options = SweepOptions(runs, seed, until_ci, jobs, scheduler, timeseries, resume, force,
-                           progress)
-    if out is not None:
-        return run_sweep(plan, Path(out), options).summary
-    with tempfile.TemporaryDirectory(prefix="stockpile-sweep-") as temp:
-        return run_sweep(plan, Path(temp) / plan.name, options).summary
-
-
-def _request(grid: Mapping[str, Sequence[Any]] | Sequence[str] | None,
-             lhs: Mapping[str, tuple[float, float]] | Sequence[str] | None,
-             samples: int | None, seed: int) -> DesignRequest:
-    """Accept the CLI's texts or Python mappings for the levers."""
-    grid_texts = list(grid) if grid is not None and not isinstance(grid, Mapping) else []
-    range_texts = list(lhs) if lhs is not None and not isinstance(lhs, Mapping) else []
-    request = request_from_options(grid_texts, range_texts, samples, seed)
-    levels = dict(grid) if isinstance(grid, Mapping) else request.grid
-    ranges = ({k: (float(lo), float(hi)) for k, (lo, hi) in lhs.items()}
-              if isinstance(lhs, Mapping) else request.ranges)
-    for key, (low, high) in ranges.items():
-        parse_range(f"{key}={low}:{high}")  # the same checks as on the command line
-    for key, values in levels.items():
-        parse_grid(f"{key}={','.join(map(str, values))}")
-    return DesignRequest(levels, ranges, samples, seed)

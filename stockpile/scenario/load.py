@@ -348,7 +348,10 @@ def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> 
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> Scenario:
-    """Read, merge, override and validate a scenario file; raise ``ScenarioError`` if bad."""
+    """Read, merge, override and validate a scenario file; raise ``ScenarioError`` if bad.
+
+    >>> stockpile.load_scenario("configs/baseline.yaml", overrides=["procurement.mode=joint"])
+    """
     path = Path(path)
     origins = _Origins()
     data = _load_with_extends(path, origins)

@@ -376,6 +376,10 @@ class OutputConfig(Strict):
 
     frequency: Literal["month", "quarter", "year"] = Field(
         "month", description="time step of timeseries.csv")
+    csv_style: Literal["standard", "excel-eu"] = Field(
+        "standard", description="CSV spelling: standard (comma, dot decimal) or excel-eu "
+        "(semicolon, decimal comma, byte-order mark) for continental-European spreadsheets; "
+        "the --csv-style option sets it")
 
 
 class Scenario(Strict):
