@@ -129,3 +129,17 @@ def test_run_writes_the_magazine_and_report_shows_launchers_and_depth(tmp_path: 
     assert "Launchers or missiles" in report and "fielded_p_met" in report
     assert "run dry" in report and "patriot in" in report
     assert (out / "report" / "plots" / "magazine.png").is_file()
+
+
+def test_the_magazine_gives_loads_held_and_ready_units_by_layer() -> None:
+    stocks = pd.DataFrame({"date": ["2025-01"] * 2, "country": ["AAA", "AAA"],
+                           "system": ["big", "small"], "fire_units": [2, 4],
+                           "ready_fire_units": [1, 4], "interceptors": [50, 40]})
+    table = magazine_table(stocks, {"big": "long_range", "small": "long_range"}, 1.0, {"AAA"},
+                           {"big": 48, "small": 8})
+    rows = table.set_index(["country", "system"])
+    assert rows.loc[("AAA", "big"), "loads_held"] == pytest.approx(50 / 96, abs=1e-3)
+    layer = rows.loc[("Europe", "all")]
+    assert layer["ready_fire_units"] == 5
+    assert layer["loads_held"] == pytest.approx(90 / (96 + 32), abs=1e-3)
+    assert layer["days_of_fire"] == pytest.approx(90 / 6, abs=0.01)

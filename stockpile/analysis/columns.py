@@ -36,6 +36,7 @@ SUMMARY_COLUMNS: dict[str, str] = {
              "short_range, very_short_range)",
     "rate_per_fu_per_day": "interceptors a fire unit fires a day: the conflict's rate, or the "
                            "same key as a stated reference rate when there is no conflict",
+    "loads_held": "interceptors ÷ (fire units × combat load): combat loads held per fire unit",
     "daily_use": "interceptors a day the fire units would fire at that rate",
     "days_of_fire": "days the stock sustains at that rate (interceptors / daily_use; blank "
                     "without fire units); country 'Europe' sums the European countries",

@@ -13,24 +13,34 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-MAGAZINE_COLUMNS = ["date", "country", "system", "layer", "fire_units", "interceptors",
-                    "rate_per_fu_per_day", "daily_use", "days_of_fire"]
+MAGAZINE_COLUMNS = ["date", "country", "system", "layer", "fire_units", "ready_fire_units",
+                    "interceptors", "loads_held", "rate_per_fu_per_day", "daily_use",
+                    "days_of_fire"]
+SUMMED = ["fire_units", "ready_fire_units", "interceptors", "full_loads"]
 EUROPE = "Europe"
 ALL_SYSTEMS = "all"
 
 
 def magazine_table(stocks: pd.DataFrame, layers: Mapping[str, str | None], rate: float,
-                   european: set[str]) -> pd.DataFrame:
-    """``stocks``: date, country, system, fire_units, interceptors (a run's timeseries, or
-    the mean over runs); one row per holding and month, then Europe's totals."""
-    frame = stocks[["date", "country", "system", "fire_units", "interceptors"]].copy()
+                   european: set[str], loads: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """``stocks``: date, country, system, fire_units, interceptors (and ready_fire_units) of
+    a run's timeseries, or the mean over runs; one row per holding and month, then Europe's
+    totals by system and by layer. Loads held = interceptors ÷ (fire units × combat load)."""
+    frame = stocks.reindex(columns=["date", "country", "system", "fire_units",
+                                    "ready_fire_units", "interceptors"], fill_value=0.0)
     frame["layer"] = frame["system"].map(lambda s: layers.get(s) or "")
+    frame["full_loads"] = frame["fire_units"] * frame["system"].map(
+        lambda s: (loads or {}).get(s, 0))
     ours = frame[frame["country"].isin(european)]
-    by_system = ours.groupby(["date", "system", "layer"], as_index=False)[
-        ["fire_units", "interceptors"]].sum().assign(country=EUROPE)
-    by_layer = ours.groupby(["date", "layer"], as_index=False)[
-        ["fire_units", "interceptors"]].sum().assign(country=EUROPE, system=ALL_SYSTEMS)
+    by_system = ours.groupby(["date", "system", "layer"], as_index=False)[SUMMED].sum() \
+        .assign(country=EUROPE)
+    by_layer = ours.groupby(["date", "layer"], as_index=False)[SUMMED].sum() \
+        .assign(country=EUROPE, system=ALL_SYSTEMS)
     table = pd.concat([frame, by_system, by_layer], ignore_index=True)
+    full = table["full_loads"].to_numpy(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["loads_held"] = np.round(np.where(
+            full > 0, table["interceptors"].to_numpy(np.float64) / full, np.nan), 3)
     table["rate_per_fu_per_day"] = rate
     table["daily_use"] = table["fire_units"] * rate
     use = table["daily_use"].to_numpy(np.float64)
@@ -44,6 +54,7 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     """The magazine of a scenario given as a mapping (a manifest's, or a model dump)."""
     systems = scenario.get("systems") or {}
     layers = {name: (row or {}).get("layer") for name, row in systems.items()}
+    loads = {name: int((row or {}).get("combat_load", 0)) for name, row in systems.items()}
     conflict = ((scenario.get("consumption") or {}).get("conflict") or {})
     rate = conflict.get("interceptors_per_fu_per_day", 1.0)
     rate = float(rate if isinstance(rate, int | float) else _central(rate))
@@ -52,7 +63,7 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     european = {iso for iso, row in countries.items()
                 if ((row or {}).get("european") if (row or {}).get("european") is not None
                     else defaults.get("european", True)) is not False}
-    return magazine_table(stocks, layers, rate, european)
+    return magazine_table(stocks, layers, rate, european, loads)
 
 
 def _central(dist: Mapping) -> float:
@@ -64,12 +75,12 @@ def _central(dist: Mapping) -> float:
 
 def mean_stocks(summary: pd.DataFrame, point: int) -> pd.DataFrame:
     """timeseries_summary.csv (long, one quantity a row) as the mean stocks of one point."""
-    rows = summary[(summary["point"] == point)
-                   & summary["quantity"].isin(["fire_units", "interceptors"])]
+    rows = summary[(summary["point"] == point) & summary["quantity"].isin(
+        ["fire_units", "ready_fire_units", "interceptors"])]
     wide = rows.pivot_table(index=["date", "country", "system"], columns="quantity",
                             values="mean", aggfunc="first").reset_index()
-    return wide.reindex(columns=["date", "country", "system", "fire_units", "interceptors"],
-                        fill_value=0.0)
+    return wide.reindex(columns=["date", "country", "system", "fire_units",
+                                 "ready_fire_units", "interceptors"], fill_value=0.0)
 
 
 def runs_dry(table: pd.DataFrame) -> pd.DataFrame:
