@@ -232,7 +232,22 @@ def test_eu_loan_pays_its_share_of_eligible_contracts() -> None:
     for iso in ("AAA", "BBB"):
         expected = 30.0 * first[iso] / first.sum()
         assert account(out, iso).loc["2025-04", "received_eur_m"] == pytest.approx(expected)
-        assert account(out, iso).loc["2027-12", "owed_eur_m"] == 0.0
+        # a loan, not a grant: owed in full through the 10-year grace (SAFE)
+        assert account(out, iso).loc["2027-12", "owed_eur_m"] == pytest.approx(expected)
+
+
+def test_eu_loans_are_repaid_on_their_schedule() -> None:
+    """No grace, one year: 1/12 of each loan falls due each month from the month after it is
+    made (April 2025), so by April 2026 all is repaid and the facility has it back."""
+    s = _financed(eu_loan={"amount_eur_m": 30, "first_year": 2025, "min_buyers": 2,
+                           "grace_years": 0, "repayment_years": 1})
+    out = simulate(s, deterministic=True)
+    check_all(s, out)
+    facility = account(out, "eu_loan")
+    assert facility.loc["2025-10", "received_eur_m"] == pytest.approx(30.0 * 6 / 12)
+    assert facility.loc["2026-04", "received_eur_m"] == pytest.approx(30.0)
+    for iso in ("AAA", "BBB"):
+        assert account(out, iso).loc["2026-04", "owed_eur_m"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_eu_loan_waits_for_its_first_year_and_enough_buyers() -> None:

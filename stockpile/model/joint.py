@@ -21,13 +21,15 @@ nation instead of contracting alone; everyone else, and every other system, stay
   delivery, through ``settle``), from the money it earmarked plus its free money. For a
   contract with at least ``min_buyers`` buyers, from ``first_year``, the EU loan facility
   (account ``eu_loan``) first lends each member its share of the contract, pro rata while the
-  facility lasts; loans are not repaid within the horizon. A member still short gets the lead
-  nation's bridge money (account ``lead:ISO3``, at most ``limit_eur_m`` outstanding at once),
-  repaid in equal monthly instalments over ``repayment_months`` from its free money, ahead of
-  its next decisions (phase 0.05); unpaid instalments wait for later credits. Units a member
+  facility lasts; a loan's principal is repaid in equal monthly instalments after its grace
+  years (SAFE: 10 of up to 45; interest is left out), from the member's free money. A member
+  still short gets the lead nation's bridge money (account ``lead:ISO3``, at most
+  ``limit_eur_m`` outstanding at once), repaid in equal monthly instalments over
+  ``repayment_months`` from its free money, ahead of its next decisions (phase 0.05);
+  unpaid instalments wait for later credits. Units a member
   still cannot pay for are dropped from the contract (it will decide again next year).
   Members only ever order what their own money covers at the national quote, so the bridge
-  only closes gaps left by the pooled average price; the facility adds money outright.
+  only closes gaps left by the pooled average price; the facility lends, to be repaid.
   Lending is ``paid`` in the lender's account and ``received`` (bridge: and ``owed``) in the
   member's; repayments are ``paid`` by the member and ``received`` by the lead.
 
@@ -163,6 +165,9 @@ class LeadNation:
         self.loan_first_t = self._first_month_of(int(cfg.eu_loan.first_year))
         self.min_buyers = int(cfg.eu_loan.min_buyers)
         self.loans: list[BridgeLoan] = []
+        self.eu_loans: list[BridgeLoan] = []
+        self.eu_grace = round(12 * float(cfg.eu_loan.grace_years))
+        self.eu_months = round(12 * float(cfg.eu_loan.repayment_years))
         self.pool: list[Demand] = []
         years = float(cfg.framework_years)
         self.frameworks = {product: Framework(lines, years, self.interval)
@@ -236,7 +241,7 @@ class LeadNation:
             return None
         order = self.world.sign(product, quantity, price, channel="joint", earmarks=earmark,
                                 lead=self.lead, discount=discount, priority=self.priority,
-                                settle=self.settle)
+                                settle=self.settle, tier=min(d.tier for d in demands))
         if product in self.frameworks:
             self.frameworks[product].place(int(self.world.env.now), order.quantity)
         return order
@@ -271,7 +276,9 @@ class LeadNation:
             loan = cover * amount / total
             if loan > 0:
                 self.facility.spend(loan)
-                self.world.accounts[iso].receive(loan)
+                self.world.accounts[iso].receive(loan, repayable=True)
+                start = int(self.world.env.now) + self.eu_grace
+                self.eu_loans.append(BridgeLoan(iso, loan, start, self.eu_months))
 
     def _bridge(self, iso: str, amount: float) -> float:
         if amount <= EPS:
@@ -293,17 +300,21 @@ class LeadNation:
             holding.pending -= units
 
     def _collect_repayments(self, t: int) -> None:
-        """Members repay bridge instalments that have fallen due, from their free money."""
-        if not self.loans:
+        """Members repay bridge and EU instalments that have fallen due, from free money."""
+        self._repay(self.loans, self.bridge, t)
+        self._repay(self.eu_loans, self.facility, t)
+
+    def _repay(self, loans: list[BridgeLoan], lender: Account, t: int) -> None:
+        if not loans:
             return
         accounts = self.world.accounts
-        for loan in self.loans:
+        for loan in loans:
             account = accounts[loan.country]
             amount = min(loan.due(t), account.free)
             if amount > EPS:
                 account.spend(amount)
                 account.owed = max(0.0, account.owed - amount)
-                self.bridge.receive(amount)
+                lender.receive(amount)
                 loan.repaid += amount
         self.loans = [loan for loan in self.loans if loan.amount - loan.repaid > EPS]
 

@@ -187,7 +187,7 @@ def work_in_progress(line: ProductionLine) -> None:
         other_slots = int(allowance)
         line.other_carry = allowance - other_slots
         if line.is_component:
-            want = math.ceil(sum(d.capacity * d.europe_share * d.components[line.product]
+            want = math.ceil(sum(d.capacity * d.components[line.product]
                                  for d in line.downstream))
             count = min(slots, want)
         else:
@@ -215,7 +215,6 @@ def _fill_pools(world: World) -> None:
     lead time, an artefact of starting the clock, not a bottleneck.
     """
     for line in world.lines.values():
-        europe = line.capacity * line.europe_share
         for component, quantity in line.components.items():
             pool = world.pools[component]
-            pool.level += math.ceil(quantity * europe * pool.buffer_months)
+            pool.level += math.ceil(quantity * line.capacity * pool.buffer_months)

@@ -30,6 +30,7 @@ class Demand:
     product: str
     quantity: int
     unit_price: float
+    tier: int = 0  # 0: fire units and their first combat loads; 1: reserve stocks
 
     @property
     def value(self) -> float:
@@ -77,7 +78,7 @@ class NationalChannel:
         for demand in demands:
             self.world.sign(demand.product, {demand.country: demand.quantity},
                             demand.unit_price, channel="national",
-                            earmarks={demand.country: demand.value})
+                            earmarks={demand.country: demand.value}, tier=demand.tier)
 
 
 class Buyer:
@@ -140,6 +141,7 @@ class Buyer:
         fleet = holding.fire_units + holding.fu_on_order + holding.fu_pending
         have = holding.interceptors + holding.on_order + holding.pending
         need = max(0, math.ceil(fleet * load * (1 + self.reserve)) - have)
+        first = max(0, fleet * load - have)  # of which first combat loads (tier 0)
         buy = {}
         for product in interceptors:
             share = mix[product]
@@ -159,20 +161,24 @@ class Buyer:
         units = int(min(afford, cap))
         if afford < cap:
             self.money_limited = True
+        loads = largest_remainder(load, mix)  # one combat load of each new fire unit
         for product in interceptors:
             buy[product] += units * per_unit[product]
         if units:
             self._order(system, fire_unit, units, year, True)
         for product, quantity in buy.items():
-            if quantity:
-                self._order(system, product, quantity, year, False)
+            first_part = min(quantity, math.ceil(first * mix[product]) + units * loads[product])
+            if first_part:
+                self._order(system, product, first_part, year, False)
+            if quantity > first_part:
+                self._order(system, product, quantity - first_part, year, False, tier=1)
 
     def _order(self, system: str, product: str, quantity: int, year: int,
-               is_fire_unit: bool) -> None:
+               is_fire_unit: bool, tier: int = 0) -> None:
         world = self.world
         price = world.prices.quote(product, year, quantity)
         world.prices.book(product, quantity)
-        demand = Demand(self.iso, system, product, quantity, price)
+        demand = Demand(self.iso, system, product, quantity, price, tier)
         world.accounts[self.iso].earmark(demand.value)
         holding = world.holding(self.iso, system)
         if is_fire_unit:

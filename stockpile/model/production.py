@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stockpile.model.allocation import RULES
 from stockpile.model.calendar import every_month
 from stockpile.model.procurement import largest_remainder
 from stockpile.scenario.schema import LineRow as LineConfig
@@ -39,11 +40,12 @@ class Order:
     """A contract's units on one line, delivered to its buyers in proportion to their shares."""
 
     __slots__ = ("buyers", "channel", "contract_id", "delivered", "european", "given", "held",
-                 "in_work", "priority", "product", "settle", "unit_price", "unstarted")
+                 "in_work", "priority", "product", "settle", "tier", "unit_price", "unstarted")
 
     def __init__(self, contract_id: int, product: str, buyers: dict[str, int], unit_price: float,
                  channel: str, priority: int = 1,
-                 settle: Callable[[str, float], None] | None = None, european: bool = True):
+                 settle: Callable[[str, float], None] | None = None, european: bool = True,
+                 tier: int = 0):
         self.contract_id = contract_id
         self.product = product
         self.buyers = buyers
@@ -52,6 +54,7 @@ class Order:
         self.priority = priority  # 0 is served first (framework contracts)
         self.settle = settle  # pays a buyer's delivered value; None for pre-funded orders
         self.european = european  # which order book, and which share of capacity, serves it
+        self.tier = tier  # 0: fire units and their first combat loads; 1: reserve stocks
         self.unstarted = sum(buyers.values())
         self.held = 0  # units of a delivery schedule not yet released for starting
         self.in_work = 0
@@ -82,11 +85,6 @@ class Order:
         for b, n in shares.items():
             self.given[b] += n
         return shares
-
-
-def _service_order(order: Order) -> tuple[int, int]:
-    """Framework orders (priority 0) first, then first signed, first served."""
-    return order.priority, order.contract_id
 
 
 class ComponentPool:
@@ -124,6 +122,7 @@ class ProductionLine:
         self.random_stoppages = self.stoppage_chance > 0 and not world.deterministic
         start = config.start_date
         self.start_t = world.calendar.index(start) if start else 0
+        self.book_key, self.split = RULES[config.allocation]
         self.orders: list[Order] = []  # European book
         self.others: list[Order] = []  # book of modelled buyers outside Europe
         self.unstarted = 0  # European units released and not started, all orders
@@ -144,6 +143,7 @@ class ProductionLine:
         self.pending_expansions = 0
         self.capex = 0.0
         self.limited_by = "idle"
+        self.now = 0  # the month being worked (component lines plan ahead from it)
         self.in_work = 0
         # running totals; other_output: units the unmodelled rest of the world took
         self.started = self.delivered = self.rejected = self.other_output = 0
@@ -168,11 +168,11 @@ class ProductionLine:
                 order.held += units
                 heapq.heappush(self.releases, (release, order.contract_id, order, units))
         if order.european:
-            bisect.insort(self.orders, order, key=_service_order)
+            bisect.insort(self.orders, order, key=self.book_key)
             self.unstarted += order.unstarted
             self.backlog += order.unstarted + order.held + order.in_work
         else:
-            bisect.insort(self.others, order, key=_service_order)
+            bisect.insort(self.others, order, key=self.book_key)
             self.other_unstarted += order.unstarted
             self.other_backlog += order.unstarted + order.held + order.in_work
         if order.unstarted:
@@ -216,6 +216,7 @@ class ProductionLine:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def month(self, t: int) -> None:
+        self.now = t
         if self.steps and self.steps[0][0] <= t:
             self._step_capacity(t)
         if self.releases and self.releases[0][0] <= t:
@@ -270,6 +271,10 @@ class ProductionLine:
         if started > 0:
             self._start(t, started, False)
         rest = slots - started if started == want else 0
+        if rest and self.components:  # the rest of the world's units need parts too
+            rest = max(0, min(rest, parts - started))
+            for name, qty in self.components.items():
+                self.world.pools[name].level -= math.ceil(rest * qty)
         self.other_output += rest
 
     def _step_capacity(self, t: int) -> None:
@@ -291,14 +296,24 @@ class ProductionLine:
         self.next_stoppage = self.stopped_until + int(self.rng.geometric(self.stoppage_chance)) - 1
 
     def _component_want(self) -> int:
-        """Make to order for downstream lines, plus the buffer the supply chain keeps."""
+        """Parts in the pool and in work to cover the downstream lines' use over this line's
+        lead time plus the buffer the supply chain keeps (a base-stock rule), for every
+        customer of those lines (the rest of the world's units take parts too), plus their
+        orders waiting for a start."""
         pool = self.world.pools[self.product]
         need = 0.0
+        cover = pool.buffer_months + self.lead
+        horizon = self.now + cover
         for line in self.downstream:
             qty = line.components[self.product]
-            europe = line.capacity * line.europe_share
-            need += qty * (line.unstarted + line.other_unstarted + pool.buffer_months * europe)
+            need += qty * (line.unstarted + line.other_unstarted
+                           + cover * line.planned_capacity(horizon))
         return max(0, math.ceil(need) - pool.level - self.in_work)
+
+    def planned_capacity(self, t: int) -> float:
+        """Capacity once the announced steps due by month ``t`` have come: what suppliers
+        plan for, so a ramp does not starve the line for a component's lead time."""
+        return self.capacity + sum(added for month, added, _ in self.steps if month <= t)
 
     def _parts_limit(self) -> int:
         pools = self.world.pools
@@ -313,18 +328,12 @@ class ProductionLine:
         if self.is_component:
             batch.append((None, count))
         else:
-            left = count
-            for order in self.orders if european else self.others:
-                part = min(left, order.unstarted)
-                if part:
-                    order.unstarted -= part
-                    if not order.unstarted:
-                        self._wait(order, -1)
-                    order.in_work += part
-                    batch.append((order, part))
-                    left -= part
-                if not left:
-                    break
+            for order, part in self.split(self.orders if european else self.others, count):
+                order.unstarted -= part
+                if not order.unstarted:
+                    self._wait(order, -1)
+                order.in_work += part
+                batch.append((order, part))
             if european:
                 self.unstarted -= count
             else:

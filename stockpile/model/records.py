@@ -157,7 +157,7 @@ COLUMNS: dict[str, str] = {
     "lapsed_eur_m": "unspent money not carried over so far, EUR m",
     "received_eur_m": "bridge or loan money received so far (for 'lead:ISO3': repayments), "
                       "EUR m",
-    "owed_eur_m": "bridge money still owed to the lead nation, EUR m",
+    "owed_eur_m": "bridge and EU loan money still owed (principal), EUR m",
     "defence_spending_eur_m": "the country's defence spending in that year (GDP × defence "
                               "share), EUR m; 0 for other accounts",
     "binding": "what held the country back that month: components, capacity, money or none",

@@ -173,7 +173,7 @@ class World:
     # -- contracts and deliveries ----------------------------------------------------
     def sign(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
              earmarks: dict[str, float], lead: str = "", discount: float = 0.0,
-             priority: int = 1, settle=None) -> Order:
+             priority: int = 1, settle=None, tier: int = 0) -> Order:
         """Commit the buyers' money, pay the down payment, and put the order on a line."""
         down = self.down_share
         system = self.product_system[product]
@@ -191,12 +191,13 @@ class World:
                 holding.pending -= quantity
                 holding.on_order += quantity
         settle = settle or self.settle_national
-        return self.place(product, buyers, unit_price, channel, priority, settle, lead, discount)
+        return self.place(product, buyers, unit_price, channel, priority, settle, lead, discount,
+                          tier=tier)
 
     def place(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
               priority: int, settle, lead: str = "", discount: float = 0.0,
               signed: str | None = None, due: list[tuple[int, int]] | None = None,
-              label: str = "") -> Order:
+              label: str = "", tier: int = 0) -> Order:
         """Put an order on the line of its product that would deliver it soonest.
 
         European buyers' orders go to the lines' European books; any other buyer's to the
@@ -211,7 +212,7 @@ class World:
         line = lines[0] if len(lines) == 1 else min(
             lines, key=lambda ln: (ln.months_to_clear(t, total, european), ln.name))
         order = Order(contract_id, product, buyers, unit_price, channel, priority, settle,
-                      european)
+                      european, tier)
         line.add(order, due)
         date = signed or self.calendar.date(t)
         for iso, quantity in sorted(buyers.items()):

@@ -182,6 +182,10 @@ class LineRow(Strict):
     stoppage_rate_per_year: PerYear = Field(0.0, description="random stoppages per year")
     stoppage_months: Months = Field(1.0, description="length of one stoppage, months")
     start_date: str | None = month_field(None, "month a new line starts producing")
+    allocation: Literal["fifo", "first_loads_first", "pro_rata"] = Field(
+        "first_loads_first", description="how a month's starts are shared among orders: first "
+        "signed first served; first combat loads before reserves; or in proportion to what "
+        "each order waits for (docs/decisions.md)")
 
 
 class CapacityStep(Strict):
@@ -276,6 +280,11 @@ class EuLoan(Strict):
     first_year: Year = Field(2026, description="first year loans are available")
     min_buyers: int = Field(2, ge=1, le=1000,
                             description="fewest countries in a joint order to qualify")
+    grace_years: DurationYears = Field(
+        10.0, description="years before a loan's principal is repaid (SAFE: 10-year grace)")
+    repayment_years: DurationYears = Field(
+        35.0, description="years over which the principal is repaid in equal monthly "
+        "instalments after the grace (SAFE: up to 45 years' maturity in all)")
 
 
 class JointConfig(Strict):

@@ -1,0 +1,64 @@
+"""How a line shares its starts: each allocation rule in a tiny book, and properties over
+random books (hypothesis)."""
+
+from __future__ import annotations
+
+import bisect
+from types import SimpleNamespace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stockpile.model.allocation import RULES
+
+
+def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1):
+    return SimpleNamespace(contract_id=contract_id, unstarted=unstarted, tier=tier,
+                           priority=priority)
+
+
+def book(rule: str, orders: list) -> list:
+    key, _ = RULES[rule]
+    kept: list = []
+    for o in orders:
+        bisect.insort(kept, o, key=key)
+    return kept
+
+
+def starts(rule: str, orders: list, count: int) -> dict[int, int]:
+    _, split = RULES[rule]
+    return {o.contract_id: n for o, n in split(book(rule, orders), count)}
+
+
+def test_a_reserve_signed_first_waits_behind_a_first_load_under_first_loads_first() -> None:
+    """Country A's reserve (signed first) and country B's first load want 10 each; 10 starts."""
+    orders = [order(1, 10, tier=1), order(2, 10, tier=0)]
+    assert starts("fifo", orders, 10) == {1: 10}
+    assert starts("first_loads_first", orders, 10) == {2: 10}
+    assert starts("pro_rata", orders, 10) == {1: 5, 2: 5}
+
+
+def test_framework_orders_come_first_under_every_rule() -> None:
+    orders = [order(1, 10), order(2, 4, tier=1, priority=0)]
+    for rule in RULES:
+        assert starts(rule, orders, 5)[2] == 4, rule
+
+
+def test_pro_rata_splits_by_what_each_order_waits_for() -> None:
+    assert starts("pro_rata", [order(1, 30), order(2, 10)], 8) == {1: 6, 2: 2}
+
+
+books = st.lists(st.tuples(st.integers(0, 50), st.integers(0, 1), st.integers(0, 1)),
+                 min_size=1, max_size=8)
+
+
+@given(books, st.integers(0, 200), st.sampled_from(sorted(RULES)))
+def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule) -> None:
+    orders = [order(i, u, tier, priority) for i, (u, tier, priority) in enumerate(rows)]
+    _, split = RULES[rule]
+    parts = split(book(rule, orders), count)
+    total = sum(o.unstarted for o in orders)
+    assert sum(n for _, n in parts) == min(count, total)
+    assert all(0 < n <= o.unstarted for o, n in parts)
+    framework = sum(o.unstarted for o in orders if o.priority == 0)
+    assert sum(n for o, n in parts if o.priority == 0) == min(count, framework)
