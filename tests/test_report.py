@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from stockpile.analysis.narrative import verify
 from stockpile.analysis.report import make_report
+from stockpile.analysis.report.narrative import verify
+from stockpile.analysis.report.workbook import is_month_column
 from stockpile.analysis.results import read_table
-from stockpile.analysis.workbook import is_month_column
 from stockpile.cli import main
 from stockpile.experiment.output import write_csv
 from stockpile.experiment.single import run_once

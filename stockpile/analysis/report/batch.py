@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockpile.analysis import plots, story
-from stockpile.analysis.document import Document
-from stockpile.analysis.narrative import Narrator, facts_table
-from stockpile.analysis.report import build, context, write_document
+from stockpile.analysis.report import plots, story
+from stockpile.analysis.report.build import build
+from stockpile.analysis.report.document import Document, write_document
+from stockpile.analysis.report.folder import context
+from stockpile.analysis.report.narrative import Narrator, facts_table
+from stockpile.analysis.report.workbook import write_workbook
 from stockpile.analysis.results import REPORT_DIR, Results
-from stockpile.analysis.workbook import write_workbook
 from stockpile.experiment.output import write_csv
 
 SUMMARY_FILE = "batch_summary.csv"

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockpile.experiment.output import write_atomic
+
 CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;
 max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
 img{max-width:100%;border:1px solid #ddd}figure{margin:1.5rem 0}
@@ -100,6 +102,12 @@ class Document:
                 out.append(payload.to_html(index=False, border=0, na_rep=""))
         out.append("</body></html>")
         return "\n".join(out) + "\n"
+
+
+def write_document(doc: Document, stage: Path, title: str, name: str = "report") -> None:
+    """NAME.md and NAME.html in ``stage`` (the HTML with its images embedded)."""
+    write_atomic(stage / f"{name}.md", doc.markdown())
+    write_atomic(stage / f"{name}.html", doc.html(stage, title))
 
 
 def _text(text: str) -> str:

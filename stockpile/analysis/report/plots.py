@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from stockpile.analysis.derive import BINDING_SHARES, BINDINGS
-from stockpile.analysis.labels import deadline_date, input_label, is_share, month_dates
+from stockpile.analysis.report.labels import deadline_date, input_label, is_share, month_dates
 
 DPI = 120
 BLUE = "#1f5fa8"

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from stockpile.analysis import plots
-from stockpile.analysis.document import Document
-from stockpile.analysis.labels import input_label, input_value
-from stockpile.analysis.results import Results, lever_columns
-from stockpile.analysis.sensitivity import headline
-from stockpile.analysis.sources import (
+from stockpile.analysis.report import plots
+from stockpile.analysis.report.document import Document
+from stockpile.analysis.report.folder import Context
+from stockpile.analysis.report.labels import input_label, input_value
+from stockpile.analysis.report.sources import (
     assumptions,
     provenance,
     retirements,
     uncertain_inputs,
 )
-
-if TYPE_CHECKING:
-    from stockpile.analysis.report import Context
+from stockpile.analysis.results import Results, lever_columns
+from stockpile.analysis.sensitivity import headline
 
 MAX_BAR_GROUPS = 6
 METHOD_AXES = {"spearman": "Spearman rank correlation with capability ÷ baseline (± 95%)",

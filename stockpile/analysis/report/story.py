@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stockpile.analysis.labels import input_label, month, number, percent, ratio
-from stockpile.analysis.narrative import Narrator, Sentence
+from stockpile.analysis.report.labels import input_label, month, number, percent, ratio
+from stockpile.analysis.report.narrative import Narrator, Sentence
 from stockpile.analysis.sensitivity import clear_effects, headline
 
 Files = dict[str, str]
@@ -185,7 +185,7 @@ def across_points(n: Narrator, files: Files, levers: list[str], deadline: int,
 
 
 def _lever_fmt(lever: str):
-    from stockpile.analysis.labels import input_value
+    from stockpile.analysis.report.labels import input_value
 
     return lambda v: input_value(lever, float(v))
 
