@@ -8,13 +8,15 @@ facts.csv can point at the cell each figure comes from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
 from stockpile.analysis.derive import complete
 from stockpile.analysis.discovery import discovery
 from stockpile.analysis.magazine import mean_stocks, runs_dry, scenario_magazine
-from stockpile.analysis.report.labels import input_label, input_value
+from stockpile.analysis.report.labels import input_value
+from stockpile.analysis.report.names import Names
 from stockpile.analysis.report.views import (
     binding_by_year,
     contribution,
@@ -57,6 +59,11 @@ class Context:
     @property
     def metric(self) -> str:
         return (self.scenario.get("goal") or {}).get("metric", "ready_fire_units")
+
+    @cached_property
+    def names(self) -> Names:
+        """Human names of the scenario's systems, lines and countries."""
+        return Names.of(self.scenario)
 
     @property
     def multiplier(self) -> float:
@@ -115,7 +122,7 @@ def add_views(ctx: Context) -> None:
             ctx.add("sensitivity", sensitivity(ctx.results, ctx.deadlines),
                     f"{ctx.base}/sensitivity.csv")
             ctx.add("discovery", discovery(runs, ctx.deadlines, lever_columns(ctx.results),
-                                              label=input_label, value=input_value),
+                                              label=ctx.names.input, value=input_value),
                     f"{ctx.base}/discovery.csv")
     verdicts = verdict_view(ctx.get("summary"), ctx.point)
     if verdicts is not None:
