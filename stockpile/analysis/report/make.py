@@ -10,6 +10,7 @@ from pathlib import Path
 
 from stockpile.analysis.report.batch import build_batch
 from stockpile.analysis.report.build import build
+from stockpile.analysis.report.compare import build_compare
 from stockpile.analysis.report.document import write_document
 from stockpile.analysis.report.folder import context
 from stockpile.analysis.results import REPORT_DIR, load_results
@@ -27,6 +28,8 @@ def make_report(folder: str | Path, force: bool = False, point: int | None = Non
     with staged_folder(out, force) as stage:
         if results.kind == "batch":
             doc, title = build_batch(results, stage, point, deadline)
+        elif results.kind == "compare" and "compare" in results.tables:
+            doc, title = build_compare(results, stage)
         else:
             title = f"{results.name}: can the goal be met?"
             doc = build(context(results, REPORT_DIR, "", point, deadline), stage, title)
