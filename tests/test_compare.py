@@ -17,6 +17,7 @@ import scipy.stats
 import yaml
 from click.testing import CliRunner, Result
 
+from stockpile.analysis.report.narrative import verify
 from stockpile.cli import main
 from stockpile.experiment.compare import (
     COLUMNS,
@@ -174,3 +175,32 @@ def test_compare_as_a_real_process(pair: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "P(goal met)" in done.stdout and "results: sub" in done.stdout
     assert Path("sub/compare.csv").exists() and Path("sub/runs.csv").exists()
+
+
+def test_report_of_a_compare_folder_compares_the_modes(pair: Path) -> None:
+    """Not pooled: both modes per deadline, the paired difference and where it comes from."""
+    assert invoke("compare", pair.name, "--runs", 8, "--seed", 4, "--out", "cmp",
+                  "--quiet").exit_code == 0
+    reported = invoke("report", "cmp")
+    assert reported.exit_code == 0, reported.output
+    page = Path("cmp/report/report.md").read_text(encoding="utf-8")
+    table = pd.read_csv("cmp/compare.csv").set_index("deadline")
+    last = table.iloc[-1]
+    assert page.startswith(f"# Joint against national: by the end of {table.index[-1]} the "
+                           f"goal is met in {last.p_met_joint:.0%} against "
+                           f"{last.p_met_national:.0%} of 8 paired runs")
+    assert "--timeseries none" not in page and "of 16 runs" not in page
+    for heading in ("## What the numbers say", "## Both modes side by side",
+                    "## Where the difference comes from"):
+        assert heading in page
+    assert "| deadline | P(met) national | P(met) joint | difference | 95% low |" in page
+    for deadline, row in table.iterrows():
+        assert f"By the end of {deadline} the goal is met in {row.p_met_national:.0%} of runs " \
+               f"under national and {row.p_met_joint:.0%} under joint" in page
+    pairs = pd.read_csv("cmp/report/tables/pairs.csv")
+    assert (pairs[["both_met", "only_national", "only_joint", "neither"]].sum(axis=1)
+            == 8).all()
+    assert "only under joint" in page
+    assert verify(Path("cmp")) == []
+    assert Path("cmp/report/appendix.md").is_file()
+    assert "Joint against national" in reported.output  # the headline on the terminal

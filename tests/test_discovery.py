@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from stockpile.analysis.discovery import choose, discover, discovery, peel, prune
+from stockpile.analysis.report.labels import input_label, input_value
 from stockpile.analysis.results import load_results
 from tests.report_fixtures import DEADLINES, DELAY, DOMINANT, NOISE, write_sweep
 
@@ -27,7 +28,7 @@ def _limits(conditions: str) -> dict[str, float]:
 def test_prim_finds_the_planted_rule(tmp_path: Path) -> None:
     """Met iff the dominant share ≥ 0.2 and the delay ≤ 15 months (runs of both points)."""
     runs = load_results(write_sweep(tmp_path / "sweep", runs=200)).tables["runs"]
-    rule = discover(runs, DEADLINES[-1])
+    rule = discover(runs, DEADLINES[-1], label=input_label, value=input_value)
     assert rule is not None and rule["outcome"] == "met"
     limits = _limits(rule["conditions"])
     assert set(limits) == {f"{DOMINANT}>=", f"{DELAY}<="}
@@ -52,7 +53,7 @@ def test_when_the_goal_is_mostly_met_the_rule_describes_missing_it() -> None:
     runs = pd.DataFrame({"point": 0, "run": range(400), "deadline": 2030, "ratio": 5 + x,
                          "met": x > 0.1, "first_met": "", "a.lead_months": x * 36,
                          "b.noise": rng.uniform(0, 1, 400)})
-    rule = discover(runs, 2030)
+    rule = discover(runs, 2030, label=input_label, value=input_value)
     assert rule["outcome"] == "missed"
     longest_missed = float((x[x <= 0.1] * 36).max())  # pasting brings the limit right here
     assert _limits(rule["conditions"]) == {"a.lead_months<=": pytest.approx(longest_missed,

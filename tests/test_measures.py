@@ -127,7 +127,7 @@ def test_run_writes_the_magazine_and_report_shows_launchers_and_depth(tmp_path: 
     report = (out / "report" / "report.md").read_text(encoding="utf-8")
     assert "counted in the opening state (July 2025" in report
     assert "Launchers or missiles" in report and "fielded_p_met" in report
-    assert "run dry" in report and "patriot in" in report
+    assert "run dry" in report and "Patriot in" in report  # the system's name, not its key
     assert (out / "report" / "plots" / "magazine.png").is_file()
 
 

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from stockpile.analysis.narrative import verify
 from stockpile.analysis.report import make_report
+from stockpile.analysis.report.narrative import verify
+from stockpile.analysis.report.workbook import is_month_column
 from stockpile.analysis.results import read_table
-from stockpile.analysis.workbook import is_month_column
 from stockpile.cli import main
 from stockpile.experiment.output import write_csv
 from stockpile.experiment.single import run_once
@@ -200,7 +200,9 @@ def test_sources_and_assumptions_come_from_the_scenario_tables(tmp_path: Path,
     config.write_text(json.dumps(tiny_data), encoding="utf-8")
     folder = write_sweep(tmp_path / "sweep", runs=12, scenario_file=str(config))
     make_report(folder)
-    markdown = (folder / "report" / "report.md").read_text(encoding="utf-8")
+    markdown = (folder / "report" / "appendix.md").read_text(encoding="utf-8")
+    assert "Rows resting on assumptions" not in (folder / "report" / "report.md").read_text(
+        encoding="utf-8")
     assumptions = markdown.split("### Rows resting on assumptions", 1)[1].split("###", 1)[0]
     assert "1 of 2 table rows" in assumptions
     assert ("| systems | sam | assumption; load medium | a load of 10 as in the press |"

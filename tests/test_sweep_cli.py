@@ -125,6 +125,17 @@ def test_batch_sweeps_each_config_and_combines_summaries(tmp_path: Path) -> None
     assert combined.columns.tolist()[:3] == ["config", "name", "point"]
     assert combined.name.unique().tolist() == ["other", "quick"]
     assert (tmp_path / "b" / "quick" / "summary.csv").exists()
+    # the combined table is printed, one scenario per row, beside its path
+    table = result.output.split("P(goal met by the end of the year)", 1)[1]
+    rows = [line.split()[0] for line in table.splitlines()[2:4]]
+    assert rows == ["other", "quick"] and "batch summary:" in result.output
+    for name in ("other", "quick"):
+        p_met = combined[combined.name == name].p_met.iloc[-1]
+        assert f"{p_met:.0%} (" in next(li for li in table.splitlines() if li.startswith(name))
+    reported = invoke("report", "b", "--quiet")
+    assert reported.exit_code == 0, reported.output
+    page = (tmp_path / "b" / "report" / "report.md").read_text(encoding="utf-8")
+    assert "| scenario |" in page and "| other |" in page and "| quick |" in page
     again = invoke("batch", "cfg/quick.yaml", "cfg/quick.yaml", "cfg/nothing*.yaml")
     assert again.exit_code == 2 and again.stderr.strip() == (
         "cfg/nothing*.yaml: no files match this pattern")

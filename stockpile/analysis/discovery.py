@@ -23,12 +23,12 @@ of runs in the box with the outcome, support the share of all runs in the box.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from stockpile.analysis.labels import input_label, input_value
 from stockpile.analysis.results import input_columns
 
 MIN_DRAWS = 20  # distinct values a sampled input needs to appear in a rule
@@ -162,19 +162,36 @@ def prune(x: pd.DataFrame, y: np.ndarray, box: Box, tolerance: float = 0.03,
         box = min(options, key=lambda o: (o[0], o[1]))[2]
 
 
-def describe(box: Box) -> tuple[str, str]:
-    """The rule in words, and in machine form (path>=value; ...)."""
+Label = Callable[[str], str]
+Value = Callable[[str, float], str]
+
+
+def plain_label(path: str) -> str:
+    """An input's name when no phrasing is given: its path, words spaced."""
+    return path.split(".")[-1].replace("_", " ")
+
+
+def plain_value(_path: str, value: float) -> str:
+    return f"{value:.3g}"
+
+
+def describe(box: Box, label: Label = plain_label,
+             value: Value = plain_value) -> tuple[str, str]:
+    """The rule in words, and in machine form (path>=value; ...).
+
+    The words come from ``label`` and ``value`` (the report passes its own phrasing), so
+    that statistics do not depend on the report.
+    """
     words, machine = [], []
     for column in sorted(box.restricted()):
         lo, hi = box.limits[column]
-        label = input_label(column)
+        name = label(column)
         if lo is not None and hi is not None:
-            words.append(f"{label} between {input_value(column, lo)} and "
-                         f"{input_value(column, hi)}")
+            words.append(f"{name} between {value(column, lo)} and {value(column, hi)}")
         elif lo is not None:
-            words.append(f"{label} ≥ {input_value(column, lo)}")
+            words.append(f"{name} ≥ {value(column, lo)}")
         else:
-            words.append(f"{label} ≤ {input_value(column, hi)}")
+            words.append(f"{name} ≤ {value(column, hi)}")
         machine.extend([f"{column}>={lo:.6g}"] if lo is not None else [])
         machine.extend([f"{column}<={hi:.6g}"] if hi is not None else [])
     return " and ".join(words), "; ".join(machine)
@@ -191,7 +208,8 @@ def usable_inputs(frame: pd.DataFrame, levers: list[str]) -> list[str]:
 
 
 def discover(runs: pd.DataFrame, deadline: int, levers: list[str] | None = None,
-             min_support: float = 0.05, min_runs: int = 5) -> dict | None:
+             min_support: float = 0.05, min_runs: int = 5, label: Label = plain_label,
+             value: Value = plain_value) -> dict | None:
     """The rule for the outcome at one deadline, or None if there is nothing to find."""
     frame = runs[runs["deadline"] == deadline]
     inputs = usable_inputs(frame, levers or [])
@@ -204,15 +222,16 @@ def discover(runs: pd.DataFrame, deadline: int, levers: list[str] | None = None,
     box = prune(x, y, paste(x, y, choose(peel(x, y, min_support=min_support), y)))
     if not box.restricted():
         return None
-    rule, conditions = describe(box)
+    rule, conditions = describe(box, label, value)
     return {"deadline": deadline, "outcome": outcome, "rule": rule,
             "coverage": float(y[box.inside].sum() / y.sum()),
             "density": float(y[box.inside].mean()), "support": float(box.inside.mean()),
             "runs": len(frame), "base_rate": float(y.mean()), "conditions": conditions}
 
 
-def discovery(runs: pd.DataFrame, deadlines: list[int],
-              levers: list[str] | None = None) -> pd.DataFrame:
+def discovery(runs: pd.DataFrame, deadlines: list[int], levers: list[str] | None = None,
+              label: Label = plain_label, value: Value = plain_value) -> pd.DataFrame:
     """discovery.csv: one rule per deadline where the outcome varies with the inputs."""
-    rows = [row for d in deadlines if (row := discover(runs, d, levers)) is not None]
+    rows = [row for d in deadlines
+            if (row := discover(runs, d, levers, label=label, value=value)) is not None]
     return pd.DataFrame(rows, columns=COLUMNS)

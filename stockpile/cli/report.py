@@ -24,8 +24,9 @@ from stockpile.cli.common import csv_style_option, force_option, main, quiet_opt
 @quiet_option
 def report(results_dir: Path, point: int | None, deadline: int | None, force: bool,
            csv_style: str | None, quiet: bool) -> None:
-    """Write RESULTS_DIR/report/: report.md and report.html (what the numbers say, with
-    plots), results.xlsx (every table, a README sheet per column), sensitivity.csv,
+    """Write RESULTS_DIR/report/: report.md and report.html (the answer, a one-page summary
+    and the findings, with plots), appendix.md and appendix.html (sources, assumptions,
+    provenance), results.xlsx (every table, a README sheet per column), sensitivity.csv,
     discovery.csv and facts.csv (where each quoted figure comes from). CSVs are spelled as
     the folder's (output.csv_style) unless --csv-style says otherwise."""
     out = make_report(results_dir, force=force, point=point, deadline=deadline,
@@ -37,7 +38,9 @@ def report(results_dir: Path, point: int | None, deadline: int | None, force: bo
 
 
 def headline(out: Path, limit: int = 6) -> list[str]:
-    """The report's first sentences, for the terminal."""
+    """The report's headline and first findings, for the terminal."""
     text = (out / "report.md").read_text(encoding="utf-8")
+    top = [text.split("\n", 1)[0].removeprefix("# ")] if text.startswith("# ") else []
     section = text.split("## What the numbers say", 1)[-1].split("\n## ", 1)[0]
-    return [p for p in section.split("\n\n") if p.strip() and not p.startswith(("!", "*"))][:limit]
+    said = [p for p in section.split("\n\n") if p.strip() and not p.startswith(("!", "*", "|"))]
+    return top + said[:limit]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from stockpile.analysis.text import binding_summary, verdict_table
+from stockpile.analysis.report.text import binding_summary, verdict_table
 from stockpile.api import DEFAULT_SEED
 from stockpile.cli.common import (
     csv_style_option,

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from stockpile.analysis.report.text import batch_text
 from stockpile.analysis.summary import summary_text
 from stockpile.api import DEFAULT_SEED
 from stockpile.cli.common import (
@@ -223,7 +224,8 @@ def batch(configs: tuple[str, ...], **params: Any) -> None:
             _announce(plan, options, folder)
 
     with _interruptible():
-        run_batch(plans, out, options, announce, report)
+        combined = run_batch(plans, out, options, announce, report)
+    click.echo(batch_text(combined))
     click.echo(f"batch summary: {out / 'batch_summary.csv'}")
     if failed:
         raise click.exceptions.Exit(EXIT_FAILED)

@@ -7,7 +7,7 @@ deadlines; every value axis says its unit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from stockpile.analysis.derive import BINDING_SHARES, BINDINGS
-from stockpile.analysis.labels import deadline_date, input_label, is_share, month_dates
+from stockpile.analysis.report.labels import deadline_date, input_label, is_share, month_dates
 
 DPI = 120
 BLUE = "#1f5fa8"
@@ -183,7 +183,8 @@ def p_met_by_lever_chart(summary: pd.DataFrame, levers: Sequence[str], deadline:
 
 
 def countries_chart(contribution: pd.DataFrame, target: float, deadlines: Sequence[int],
-                    metric: str, path: Path, top: int = 8) -> Path:
+                    metric: str, path: Path, top: int = 8,
+                    name: Callable[[str], str] = str) -> Path:
     """Who carries the load: stacked mean weighted metric by country, the rest as 'others'."""
     wide = contribution.pivot_table(index="date", columns="country", values="value",
                                     aggfunc="sum").fillna(0.0)
@@ -196,7 +197,8 @@ def countries_chart(contribution: pd.DataFrame, target: float, deadlines: Sequen
     ax = fig.subplots()
     when = month_dates(pd.Series(stacked.index))
     colours = [f"C{i}" for i in range(len(stacked.columns) - 1)] + ["#bbbbbb"]
-    ax.stackplot(when, stacked.T.to_numpy(), labels=list(stacked.columns),
+    labels = [name(c) if c in wide.columns else c for c in stacked.columns]
+    ax.stackplot(when, stacked.T.to_numpy(), labels=labels,
                  colors=colours[:len(stacked.columns)], alpha=0.85)
     ax.axhline(target, color=GOAL_RED, linestyle="--", label=f"target ({target:,.0f})")
     mark_deadlines(ax, deadlines)
@@ -226,7 +228,8 @@ def binding_chart(constraints_summary: pd.DataFrame, deadlines: Sequence[int],
     return _save(fig, path)
 
 
-def lines_chart(production_summary: pd.DataFrame, deadlines: Sequence[int], path: Path) -> Path:
+def lines_chart(production_summary: pd.DataFrame, deadlines: Sequence[int], path: Path,
+                name: Callable[[str], str] = str) -> Path:
     """Capacity against demand per production line (the busiest lines), small multiples."""
     frame = production_summary
     peak = frame.groupby("line")["backlog_mean"].max().sort_values(ascending=False)
@@ -236,7 +239,7 @@ def lines_chart(production_summary: pd.DataFrame, deadlines: Sequence[int], path
     fig = Figure(figsize=(4.2 * cols, 2.9 * rows))
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     for ax, line in zip(axes, lines, strict=False):
-        _line_panel(ax, frame[frame["line"] == line].sort_values("date"), line, deadlines)
+        _line_panel(ax, frame[frame["line"] == line].sort_values("date"), name(line), deadlines)
     for ax in axes[len(lines):]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -273,7 +276,7 @@ def _line_panel(ax, group: pd.DataFrame, line: str, deadlines: Sequence[int]) ->
 
 
 def tornado_chart(table: pd.DataFrame, title: str, xlabel: str, path: Path,
-                  top: int = 10) -> Path:
+                  top: int = 10, label: Callable[[str], str] = input_label) -> Path:
     """Inputs ranked by influence; ``table`` has input, index and optional conf columns."""
     rows = table.reindex(table["index"].abs().sort_values(ascending=False).index).head(top)
     rows = rows.iloc[::-1]
@@ -281,7 +284,7 @@ def tornado_chart(table: pd.DataFrame, title: str, xlabel: str, path: Path,
     ax = fig.subplots()
     colours = [BLUE if v >= 0 else GOAL_RED for v in rows["index"]]
     conf = rows["conf"].to_numpy(dtype=float) if "conf" in rows else None
-    ax.barh([input_label(i) for i in rows["input"]], rows["index"], color=colours,
+    ax.barh([label(i) for i in rows["input"]], rows["index"], color=colours,
             xerr=None if conf is None or np.isnan(conf).all() else np.nan_to_num(conf),
             ecolor="#444444", capsize=3)
     ax.axvline(0, color="#222222", linewidth=0.8)

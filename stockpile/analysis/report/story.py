@@ -6,13 +6,18 @@ the results folder) and the logical-name -> file map, and says one thing with ci
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
-from stockpile.analysis.labels import input_label, month, number, percent, ratio
-from stockpile.analysis.narrative import Narrator, Sentence
+from stockpile.analysis.report.labels import input_label, month, number, percent, ratio
+from stockpile.analysis.report.narrative import Narrator, Sentence
 from stockpile.analysis.sensitivity import clear_effects, headline
 
 Files = dict[str, str]
+Name = Callable[[str], str]
+#: how the sentence on the lines that bind most begins (the summary picks it out)
+CAPPED = "The production lines whose capacity most often caps"
 METHOD_WORDS = {"spearman": "Spearman's ρ", "sobol ST": "total Sobol index",
                 "morris mu_star": "Morris μ*"}
 BINDING_WORDS = {"money": "money", "capacity": "production capacity",
@@ -20,12 +25,12 @@ BINDING_WORDS = {"money": "money", "capacity": "production capacity",
 
 
 def focus(n: Narrator, files: Files, point: int, levers: list[str], deadline: int,
-          summary) -> list[Sentence]:
+          summary, label: Name = input_label) -> list[Sentence]:
     """With several design points: which one the verdicts describe."""
     if summary["point"].nunique() < 2 or not levers:
         return []
     where = {"point": point, "deadline": deadline}
-    values = _listed([f"{input_label(lever)} is "
+    values = _listed([f"{label(lever)} is "
                       f"{n.cite(files['summary'], lever, _lever_fmt(lever), **where)}"
                       for lever in levers])
     return [n.say(f"The verdicts below are for design point {point}, where {values} "
@@ -131,11 +136,11 @@ def stocks(n: Narrator, file: str, table: pd.DataFrame, point: int,
                   "missiles today lower the baseline as well as the future.")]
 
 
-def dry(n: Narrator, file: str, table: pd.DataFrame) -> list[Sentence]:
+def dry(n: Narrator, file: str, table: pd.DataFrame, name: Name = str) -> list[Sentence]:
     """When each system's European stock is gone."""
     if not len(table):
         return []
-    parts = [f"{system} in {n.cite(file, 'dry_date', month, system=system)}"
+    parts = [f"{name(system)} in {n.cite(file, 'dry_date', month, system=system)}"
              for system in table.sort_values("dry_date")["system"]]
     return [n.say("Europe's interceptor stocks run dry (under one interceptor left, counting "
                   "the mean run where there are several): " + ", ".join(parts) + ".")]
@@ -165,7 +170,7 @@ def first_reached(n: Narrator, files: Files, point: int, deadline: int) -> list[
 
 
 def across_points(n: Narrator, files: Files, levers: list[str], deadline: int,
-                  summary) -> list[Sentence]:
+                  summary, label: Name = input_label) -> list[Sentence]:
     """With several design points: the range of p_met and the levers at its ends."""
     rows = summary[summary["deadline"] == deadline]
     if rows["point"].nunique() < 2 or not levers:
@@ -176,7 +181,7 @@ def across_points(n: Narrator, files: Files, levers: list[str], deadline: int,
     for point in (low_point, high_point):
         where = {"point": point, "deadline": deadline}
         p = n.cite(files["summary"], "p_met", percent, **where)
-        values = ", ".join(f"{input_label(lever)} "
+        values = ", ".join(f"{label(lever)} "
                            f"{n.cite(files['summary'], lever, _lever_fmt(lever), **where)}"
                            for lever in levers[:3])
         parts.append(f"{p} (point {point}: {values})")
@@ -185,13 +190,13 @@ def across_points(n: Narrator, files: Files, levers: list[str], deadline: int,
 
 
 def _lever_fmt(lever: str):
-    from stockpile.analysis.labels import input_value
+    from stockpile.analysis.report.labels import input_value
 
     return lambda v: input_value(lever, float(v))
 
 
 def contributors(n: Narrator, files: Files, contribution, point: int, deadline: int,
-                 metric: str, top: int = 3) -> list[Sentence]:
+                 metric: str, top: int = 3, name: Name = str) -> list[Sentence]:
     """The countries carrying most of the load at the deadline."""
     dates = sorted(d for d in contribution["date"].unique() if d <= f"{deadline}-12")
     if not dates:
@@ -201,7 +206,7 @@ def contributors(n: Narrator, files: Files, contribution, point: int, deadline: 
     for country in at["country"]:
         value = n.cite(files["contribution"], "value", number, point=point, date=dates[-1],
                        country=country)
-        named.append(f"{country} ({value})")
+        named.append(f"{name(country)} ({value})")
     listed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
     return [n.say(f"At {month(dates[-1])} the largest contributors are {listed}, in mean "
                   f"weighted {metric.replace('_', ' ')}.")]
@@ -230,7 +235,7 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
-def lines(n: Narrator, files: Files, view, point: int) -> list[Sentence]:
+def lines(n: Narrator, files: Files, view, point: int, name: Name = str) -> list[Sentence]:
     """The lines most often at capacity or short of components."""
     out = []
     busy = view[view["capacity_limited_share"] > 0].nlargest(3, "capacity_limited_share")
@@ -239,21 +244,20 @@ def lines(n: Narrator, files: Files, view, point: int) -> list[Sentence]:
         for line in busy["line"]:
             share = n.cite(files["lines"], "capacity_limited_share", percent, point=point,
                            line=line)
-            named.append(f"{line} ({share} of months)")
-        out.append(n.say("The production lines whose capacity most often caps European "
-                         "orders are " + _listed(named) + "."))
+            named.append(f"{name(line)} ({share} of months)")
+        out.append(n.say(f"{CAPPED} European orders are " + _listed(named) + "."))
     short = view[view["components_limited_share"] > 0.05].nlargest(2,
                                                                    "components_limited_share")
     for line in short["line"]:
         share = n.cite(files["lines"], "components_limited_share", percent, point=point,
                        line=line)
-        out.append(n.say(f"The {line} line waits for components in {share} of months."))
+        out.append(n.say(f"The {name(line)} line waits for components in {share} of months."))
     grown = view.assign(growth=view["capacity_last"] - view["capacity_first"])
     grown = grown[grown["growth"] > 1e-9].nlargest(2, "growth")
     for line in grown["line"]:
         first = n.cite(files["lines"], "capacity_first", number, point=point, line=line)
         last = n.cite(files["lines"], "capacity_last", number, point=point, line=line)
-        out.append(n.say(f"The {line} line grows from {first} to {last} units a month."))
+        out.append(n.say(f"The {name(line)} line grows from {first} to {last} units a month."))
     return out
 
 
@@ -262,7 +266,8 @@ def signed(value: float) -> str:
     return f"{value:.2f}".replace("-", "\u2212")
 
 
-def drivers(n: Narrator, files: Files, table, deadline: int, top: int = 3) -> list[Sentence]:
+def drivers(n: Narrator, files: Files, table, deadline: int, top: int = 3,
+            label: Name = input_label) -> list[Sentence]:
     """The inputs that move the capability ratio most at the deadline.
 
     Spearman: an input is named only if it stands out from sampling noise
@@ -280,12 +285,12 @@ def drivers(n: Narrator, files: Files, table, deadline: int, top: int = 3) -> li
     where = {"deadline": deadline, "outcome": "ratio", "method": method}
     named, wide = [], False
     for name, conf, index in shown.nsmallest(top, "rank")[["input", "conf", "index"]].values:
-        label = n.cite(files["sensitivity"], "input", input_label, input=name, **where)
+        named_input = n.cite(files["sensitivity"], "input", label, input=name, **where)
         value = n.cite(files["sensitivity"], "index", signed, input=name, **where)
         if method != "spearman":
             value += f" ± {n.cite(files['sensitivity'], 'conf', signed, input=name, **where)}"
             wide = wide or conf > abs(index) / 2
-        named.append(f"{label} ({value})")
+        named.append(f"{named_input} ({value})")
     listed = ", then ".join(named)
     caution = " These indices are uncertain: more --samples would narrow them." if wide else ""
     return [n.say(f"What moves the capability ratio at the end of {deadline} most "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from stockpile.analysis.labels import input_label
+from stockpile.analysis.report.labels import input_label
 from stockpile.model.records import COLUMNS as RUN_COLUMNS
 
 QUANTILE = re.compile(r"^(ratio|first_met)_p(\d+)$")

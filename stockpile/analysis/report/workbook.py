@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockpile.analysis.columns import describe_column
-from stockpile.analysis.wide import MEANINGS, wide_views
+from stockpile.analysis.report.columns import describe_column
+from stockpile.analysis.report.wide import MEANINGS, wide_views
 from stockpile.experiment.output import escape_text, flag
 
 DATE_FORMAT = "yyyy-mm"

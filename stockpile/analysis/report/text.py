@@ -34,3 +34,35 @@ def binding_summary(constraints: pd.DataFrame, production: pd.DataFrame, top: in
         lines.append("lines that bind most (months, by what):")
         lines.extend(f"  {r.line:<24} {r.months:>4}  {r.limited_by}" for r in counts.itertuples())
     return "\n".join(lines) if lines else "nothing binds: every order was served when placed"
+
+
+def first_points(batch: pd.DataFrame) -> pd.DataFrame:
+    """A batch's rows for each scenario's first design point (the one its report leads with)."""
+    if "point" not in batch:
+        return batch
+    return batch[batch["point"] == batch.groupby("name")["point"].transform("min")]
+
+
+def side_by_side(batch: pd.DataFrame) -> pd.DataFrame:
+    """Scenarios as rows, deadlines as columns: 'P(met) (95% interval), median ratio'."""
+    rows = first_points(batch)
+    cell = rows.apply(lambda r: f"{r['p_met']:.0%} ({r['ci_low']:.0%}–{r['ci_high']:.0%}), "
+                                f"{r['ratio_p50']:.1f}×", axis=1)
+    table = rows.assign(cell=cell).pivot(index="name", columns="deadline", values="cell")
+    order = list(dict.fromkeys(rows["name"]))
+    table = table.reindex(order)
+    table.columns = [str(c) for c in table.columns]
+    return table.reset_index().rename(columns={"name": "scenario"})
+
+
+def batch_text(batch: pd.DataFrame) -> str:
+    """The combined summary as a terminal table, one scenario per row."""
+    if batch.empty:
+        return "no scenario finished"
+    table = side_by_side(batch)
+    cells = [list(table.columns), *table.astype(str).to_numpy().tolist()]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                       for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in cells]
+    return "\n".join(["P(goal met by the end of the year) (95% interval), median capability "
+                      "÷ baseline", *lines])

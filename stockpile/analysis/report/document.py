@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from stockpile.experiment.output import write_atomic
 
 CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;
 max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
@@ -64,7 +67,7 @@ class Document:
             elif kind == "bullets":
                 out.append("\n".join(f"- {_text(item)}" for item in payload))
             elif kind == "links":
-                out.append("\n".join(f"- [{_text(text)}]({_address(href)})"
+                out.append("\n".join(f"- [{_text(_md(text))}]({_address(_md(href))})"
                                       for text, href in payload))
             elif kind == "image":
                 file, caption = payload
@@ -100,6 +103,17 @@ class Document:
                 out.append(payload.to_html(index=False, border=0, na_rep=""))
         out.append("</body></html>")
         return "\n".join(out) + "\n"
+
+
+def write_document(doc: Document, stage: Path, title: str, name: str = "report") -> None:
+    """NAME.md and NAME.html in ``stage`` (the HTML with its images embedded)."""
+    write_atomic(stage / f"{name}.md", doc.markdown())
+    write_atomic(stage / f"{name}.html", doc.html(stage, title))
+
+
+def _md(text: str) -> str:
+    """Links between reports point at the Markdown twin in Markdown (report.html -> .md)."""
+    return re.sub(r"\b(report|appendix)\.html\b", r"\1.md", str(text))
 
 
 def _text(text: str) -> str:

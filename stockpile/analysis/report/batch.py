@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
-from stockpile.analysis import plots, story
-from stockpile.analysis.document import Document
-from stockpile.analysis.narrative import Narrator, facts_table
-from stockpile.analysis.report import build, context, write_document
+from stockpile.analysis.report import plots, story
+from stockpile.analysis.report.build import build
+from stockpile.analysis.report.document import Document, write_document
+from stockpile.analysis.report.folder import context
+from stockpile.analysis.report.narrative import Narrator, facts_table
+from stockpile.analysis.report.text import first_points, side_by_side
+from stockpile.analysis.report.workbook import write_workbook
 from stockpile.analysis.results import REPORT_DIR, Results
-from stockpile.analysis.workbook import write_workbook
 from stockpile.experiment.output import write_csv
 
 SUMMARY_FILE = "batch_summary.csv"
@@ -34,12 +34,6 @@ def _members(results: Results, stage: Path, point: int | None,
     return contexts
 
 
-def _first_point(batch: pd.DataFrame) -> pd.DataFrame:
-    if "point" not in batch:
-        return batch
-    return batch[batch["point"] == batch.groupby("name")["point"].transform("min")]
-
-
 def build_batch(results: Results, stage: Path, point: int | None,
                 deadline: int | None) -> tuple[Document, str]:
     """The comparison page, its plots, facts and workbook; member reports beside them."""
@@ -49,7 +43,7 @@ def build_batch(results: Results, stage: Path, point: int | None,
     narrator = Narrator({SUMMARY_FILE: batch})
     said = [s for d in deadlines for s in story.batch_verdicts(narrator, SUMMARY_FILE, batch, d)]
     (stage / "plots").mkdir(exist_ok=True)
-    rows = _first_point(batch).assign(group=lambda f: f["name"])
+    rows = first_points(batch).assign(group=lambda f: f["name"])
     plots.p_met_chart(rows, stage / "plots" / "p_met.png", group_title="scenario")
     fans = {name: ctx.get("fan")[ctx.get("fan")["point"] == ctx.point]
             for name, ctx in contexts.items() if ctx.get("fan") is not None}
@@ -60,6 +54,10 @@ def build_batch(results: Results, stage: Path, point: int | None,
     doc = Document()
     doc.heading(title, 1)
     doc.heading("The scenarios compared")
+    doc.para("Side by side: the chance of meeting the goal by the end of each deadline year "
+             "(95% interval) and the median run's capability as a multiple of the baseline "
+             f"({SUMMARY_FILE}; each scenario's first design point).")
+    doc.table(side_by_side(batch))
     for sentence in said:
         doc.para(sentence.text)
     doc.image("plots/p_met.png", "Probability of meeting the goal by each deadline per "
