@@ -76,13 +76,19 @@ def modes_table(runs: pd.DataFrame, modes: tuple[str, str]) -> pd.DataFrame:
     return table[["mode", *[c for c in table.columns if c != "mode"]]]
 
 
+def _chances(n: Narrator, modes: tuple[str, str], where: dict) -> tuple[str, str, str]:
+    """Each mode's chance of meeting the goal, and the paired difference, cited."""
+    first, second = modes
+    return (n.cite(COMPARE, f"p_met_{first}", percent, **where),
+            n.cite(COMPARE, f"p_met_{second}", percent, **where),
+            n.cite(COMPARE, "diff", points, **where))
+
+
 def headline(n: Narrator, modes: tuple[str, str], deadline: int) -> Sentence:
     first, second = modes
     where = {"deadline": deadline}
-    p1 = n.cite(COMPARE, f"p_met_{first}", percent, **where)
-    p2 = n.cite(COMPARE, f"p_met_{second}", percent, **where)
+    p1, p2, diff = _chances(n, modes, where)
     runs = n.cite(COMPARE, "runs", number, **where)
-    diff = n.cite(COMPARE, "diff", points, **where)
     return n.say(f"{second.capitalize()} against {first}: by the end of {deadline} the goal is "
                  f"met in {p2} against {p1} of {runs} paired runs, a difference of {diff}"
                  f"{_interval(n, 'ci_low', 'ci_high', points, where)}.")
@@ -98,9 +104,7 @@ def _interval(n: Narrator, low: str, high: str, fmt, where: dict) -> str:
 def per_deadline(n: Narrator, modes: tuple[str, str], deadline: int) -> Sentence:
     first, second = modes
     where = {"deadline": deadline}
-    p1 = n.cite(COMPARE, f"p_met_{first}", percent, **where)
-    p2 = n.cite(COMPARE, f"p_met_{second}", percent, **where)
-    diff = n.cite(COMPARE, "diff", points, **where)
+    p1, p2, diff = _chances(n, modes, where)
     odds = _interval(n, "ci_low", "ci_high", points, where)
     r1 = n.cite(COMPARE, f"mean_ratio_{first}", ratio, **where)
     r2 = n.cite(COMPARE, f"mean_ratio_{second}", ratio, **where)

@@ -102,20 +102,18 @@ def fielded(n: Narrator, files: Files, point: int, deadline: int, metric: str) -
     if metric == "fire_units" or "fielded_p_met" not in row or pd.isna(row["fielded_p_met"]):
         return []
     where = {"point": point, "deadline": deadline}
-    if int(row["runs"]) == 1:
-        mid = n.cite(summary, "fielded_ratio_p50", ratio, **where)
-        ours = n.cite(summary, "ratio_p50", ratio, **where)
-        return [n.say(f"Counting fire units in service whatever their interceptor stocks, this "
-                      f"run reaches {mid} their opening level by the end of {deadline}, against "
-                      f"{ours} on {metric.replace('_', ' ')}: the gap between the two is the "
-                      "part of the answer that is missiles, not launchers.")]
-    p = n.cite(summary, "fielded_p_met", percent, **where)
     mid = n.cite(summary, "fielded_ratio_p50", ratio, **where)
-    ours = n.cite(summary, "p_met", percent, **where)
-    return [n.say(f"Counting fire units in service whatever their interceptor stocks, the "
-                  f"goal is met by the end of {deadline} in {p} of runs (median {mid} their "
-                  f"opening level), against {ours} on {metric.replace('_', ' ')}: the gap "
-                  "between the two is the part of the answer that is missiles, not launchers.")]
+    if int(row["runs"]) == 1:
+        ours = n.cite(summary, "ratio_p50", ratio, **where)
+        verdict = f"this run reaches {mid} their opening level by the end of {deadline}"
+    else:
+        p = n.cite(summary, "fielded_p_met", percent, **where)
+        ours = n.cite(summary, "p_met", percent, **where)
+        verdict = (f"the goal is met by the end of {deadline} in {p} of runs (median {mid} "
+                   "their opening level)")
+    return [n.say(f"Counting fire units in service whatever their interceptor stocks, "
+                  f"{verdict}, against {ours} on {metric.replace('_', ' ')}: the gap between "
+                  "the two is the part of the answer that is missiles, not launchers.")]
 
 
 def stocks(n: Narrator, file: str, table: pd.DataFrame, point: int,
