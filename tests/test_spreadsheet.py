@@ -89,6 +89,13 @@ def test_workbook_keeps_seeds_exact_and_pivots_by_deadline(tmp_path: Path) -> No
     assert "1 = yes, 0 = no" in " ".join(readme["meaning"])
     p_met = pd.read_excel(folder / "report" / "results.xlsx", sheet_name="p_met_by_deadline")
     assert list(p_met.columns)[-len(DEADLINES):] == list(map(str, DEADLINES))
+    layers = pd.read_excel(folder / "report" / "results.xlsx", sheet_name="ready_by_layer")
+    assert list(layers.columns) == ["layer", *map(str, DEADLINES)]
+    magazine = read_table(folder / "report" / "magazine.csv")
+    europe = magazine[(magazine.country == "Europe") & (magazine.system == "all")]
+    for row in layers.itertuples(index=False):
+        at = europe[(europe.layer == row.layer) & (europe.date == f"{DEADLINES[0]}-12")]
+        assert row[1] == pytest.approx(at["ready_fire_units"].sum())
 
 
 def test_non_ascii_csvs_get_a_byte_order_mark(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def magazine_table(stocks: pd.DataFrame, layers: Mapping[str, str | None], rate:
     totals by system and by layer. Loads held = interceptors ÷ (fire units × combat load)."""
     frame = stocks.reindex(columns=["date", "country", "system", "fire_units",
                                     "ready_fire_units", "interceptors"], fill_value=0.0)
-    frame["layer"] = frame["system"].map(lambda s: layers.get(s) or "")
+    frame["layer"] = frame["system"].map(lambda s: layers.get(s) or "unassigned")
     frame["full_loads"] = frame["fire_units"] * frame["system"].map(
         lambda s: (loads or {}).get(s, 0))
     ours = frame[frame["country"].isin(european)]

@@ -340,7 +340,7 @@ def magazine_chart(table: pd.DataFrame, deadlines: Sequence[int], path: Path) ->
     ax = fig.subplots()
     for layer, rows in europe.groupby("layer", sort=True):
         rows = rows.sort_values("date")
-        ax.plot(month_dates(rows["date"]), rows["days_of_fire"], label=str(layer or "no layer")
+        ax.plot(month_dates(rows["date"]), rows["days_of_fire"], label=str(layer)
                 .replace("_", " "))
     mark_deadlines(ax, deadlines)
     rate = float(table["rate_per_fu_per_day"].iloc[0]) if len(table) else float("nan")

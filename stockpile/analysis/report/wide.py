@@ -27,6 +27,19 @@ def capability_by_country(contribution: pd.DataFrame, deadlines: list[int]) -> p
     return table.reset_index().rename_axis(columns=None)
 
 
+def europe_by_layer(magazine: pd.DataFrame, deadlines: list[int], column: str) -> pd.DataFrame:
+    """Layer per row, one column per deadline: Europe's total of a magazine column."""
+    months = {deadline_month(d): str(d) for d in deadlines}
+    rows = magazine[(magazine["country"] == "Europe") & (magazine["system"] == "all")
+                    & magazine["date"].astype(str).isin(months)]
+    if rows.empty:
+        return pd.DataFrame()
+    table = rows.assign(deadline=rows["date"].astype(str).map(months)).pivot_table(
+        index="layer", columns="deadline", values=column, aggfunc="sum")
+    table = table.reindex(columns=[c for c in months.values() if c in table.columns])
+    return table.reset_index().rename_axis(columns=None)
+
+
 def p_met_by_deadline(summary: pd.DataFrame) -> pd.DataFrame:
     """Point (and its lever values) per row, one column per deadline: the share met."""
     keys = [c for c in summary.columns if c == "point" or "." in c]
@@ -41,6 +54,11 @@ MEANINGS = {
                              "(mean over runs, weighted as the goal weighs it; "
                              "from the contribution table)",
     "p_met_by_deadline": "share of runs meeting the goal by this deadline (from summary)",
+    "ready_by_layer": "Europe's ready fire units of the layer at the close of this deadline "
+                      "year, unweighted (mean stocks where there are several runs; from "
+                      "magazine.csv)",
+    "days_of_fire_by_layer": "days of fire Europe's stocks of the layer sustain at the close "
+                             "of this deadline year (from magazine.csv)",
 }
 
 
@@ -54,4 +72,10 @@ def wide_views(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         if contribution is not None and len(contribution):
             deadlines = sorted(int(d) for d in summary["deadline"].unique())
             views["capability_by_country"] = capability_by_country(contribution, deadlines)
+        magazine = tables.get("magazine")
+        if magazine is not None and len(magazine):
+            deadlines = sorted(int(d) for d in summary["deadline"].unique())
+            views["ready_by_layer"] = europe_by_layer(magazine, deadlines, "ready_fire_units")
+            views["days_of_fire_by_layer"] = europe_by_layer(magazine, deadlines,
+                                                             "days_of_fire")
     return {name: frame for name, frame in views.items() if len(frame)}
