@@ -62,3 +62,22 @@ def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule) -> None
     assert all(0 < n <= o.unstarted for o, n in parts)
     framework = sum(o.unstarted for o in orders if o.priority == 0)
     assert sum(n for o, n in parts if o.priority == 0) == min(count, framework)
+
+
+def test_target_rules_cap_national_effort_as_documented() -> None:
+    """Two countries, GDP 100 and 300, holding 10 and 0 weighted fire units; fivefold × 2."""
+    import copy
+
+    from stockpile.model.targets import RULES as TARGETS
+    from stockpile.model.world import World
+    from stockpile.scenario.load import deep_merge
+    from stockpile.scenario.schema import Scenario
+    from tests.test_model import FLAT
+
+    data = deep_merge(copy.deepcopy(FLAT), {"countries": {"BBB": {"gdp_usd_bn": 300}}})
+    world = World(Scenario.model_validate(data), seed=1, deterministic=True)
+    assert TARGETS["none"](world, "AAA") is None
+    assert TARGETS["own_baseline"](world, "AAA") == 20.0  # 2 × 10
+    assert TARGETS["own_baseline"](world, "BBB") is None  # no baseline: uncapped
+    assert TARGETS["fair_share"](world, "AAA") == 20.0 * 100 / 400
+    assert TARGETS["fair_share"](world, "BBB") == 20.0 * 300 / 400

@@ -3,8 +3,8 @@
 Each year a country splits its free GBAD money over the systems of its plan.
 For each system it first buys interceptors to fill the combat loads (plus a
 reserve) of the fire units it has and has ordered, then fire units, each with
-its own loads, until the money runs out or (``stop_at_target``) the country has
-reached its multiplier × baseline. A decision becomes a contract after the
+its own loads, until the money runs out or the country reaches the cap of its target
+rule (``procurement.target``, see ``targets``). A decision becomes a contract after the
 contracting delay, and a contract an order on the line that delivers soonest.
 """
 
@@ -14,6 +14,8 @@ import math
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from stockpile.model.targets import RULES as TARGETS
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
@@ -91,7 +93,7 @@ class Buyer:
         scenario = world.scenario
         self.reserve = float(scenario.procurement.reserve_loads)
         self.plan = {s: w for s, w in world.plans[iso].items() if w > 0}
-        self.target = world.country_target(iso)
+        self.target = TARGETS[scenario.procurement.target](world, iso)
         self._per_unit: dict[str, dict[str, int]] = {}  # interceptors bought with a fire unit
 
     def process(self) -> Generator:

@@ -156,13 +156,6 @@ class World:
             return self.joint
         return self.national
 
-    def country_target(self, iso: str) -> float | None:
-        """multiplier × the country's own fire units at the start, weighted; None: no cap."""
-        if not self.scenario.procurement.stop_at_target:
-            return None
-        base = sum(self.weights[s] * h.fire_units for s, h in self._by_country[iso])
-        return float(self.scenario.goal.multiplier) * base if base > 0 else None
-
     def conflict_active(self, t: int) -> bool:
         return self.conflict_start <= t < self.conflict_end
 

@@ -322,8 +322,12 @@ class ProcurementConfig(Strict):
     reserve_loads: Loads = Field(1.0, description="interceptor reserve per FU, in combat loads")
     default_plan: dict[str, Weight] = Field(
         default_factory=dict, description="system weights for countries that hold no system")
-    stop_at_target: bool = Field(
-        True, description="stop buying fire units once a country reaches multiplier × its baseline")
+    target: Literal["none", "own_baseline", "fair_share"] = Field(
+        "own_baseline", description="the cap on a country's fire-unit buys: none; multiplier × "
+        "its own fire units at the start; or its share of the collective target "
+        "(docs/decisions.md)")
+    fair_share_by: Literal["gdp", "defence_spending"] = Field(
+        "gdp", description="what a country's fair share of the collective target follows")
     decisions: Literal["model", "recorded"] = Field(
         "model", description="model: countries decide yearly; recorded: only the contracts "
         "table buys (contracts signed after the start are signed on their dates)")
