@@ -142,3 +142,22 @@ def test_run_and_report_write_the_validation(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     again = pd.read_csv(out / "report" / "validation.csv", keep_default_na=False)
     assert again["modelled"].tolist() == table["modelled"].tolist()
+
+
+def test_a_country_plans_to_buy_what_it_has_on_order_at_the_start() -> None:
+    from stockpile.scenario import resolve
+
+    s = scenario(systems={"other": {"combat_load": 4}},
+                 products={"other_fu": {"kind": "fire_unit", "system": "other"},
+                           "other_int": {"kind": "interceptor", "system": "other"}},
+                 lines={"other_fu_line": {"product": "other_fu", "capacity_per_month": 1,
+                                          "ceiling_per_month": 1},
+                        "other_int_line": {"product": "other_int", "capacity_per_month": 1,
+                                           "ceiling_per_month": 1}},
+                 contracts={"NEW": {"product": "other_fu", "buyers": {"AAA": 2},
+                                    "signed": "2024-06"},
+                            "LATER": {"product": "other_fu", "buyers": {"BBB": 2},
+                                      "signed": "2026-06"}},
+                 countries={"BBB": {"gdp_usd_bn": 10}})
+    assert resolve.plan(s, "AAA") == {"sam": 1.0, "other": 1.0}
+    assert resolve.plan(s, "BBB") == {}  # a contract signed after the start is not a plan yet

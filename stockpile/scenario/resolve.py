@@ -49,13 +49,19 @@ def joint_members(scenario: Scenario) -> list[str]:
 
 def plan(scenario: Scenario, iso: str,
          filled: CountryFields | None = None) -> dict[str, float]:
-    """System weights a country buys: its own plan, else the systems it holds, else default."""
+    """System weights a country buys: its own plan, else the systems it holds or has on
+    order at the start (its signed contracts), else the default plan."""
     own = (filled or country(scenario, iso)).plan
     if own:
         return {k: float(v) for k, v in own.items()}
-    held = scenario.inventories.get(iso, {})
+    held = dict.fromkeys(scenario.inventories.get(iso, {}), 1.0)
+    start = scenario.time.start
+    for row in scenario.contracts.values():
+        product = scenario.products.get(row.product)
+        if iso in row.buyers and row.signed < start and product is not None and product.system:
+            held.setdefault(product.system, 1.0)
     if held:
-        return {system: 1.0 for system in held}
+        return held
     return {k: float(v) for k, v in scenario.procurement.default_plan.items()}
 
 
