@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockpile.model.allocation import RULES
+from stockpile.model.industry.allocation import RULES
 
 
 def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1):
@@ -68,7 +68,7 @@ def test_target_rules_cap_national_effort_as_documented() -> None:
     """Two countries, GDP 100 and 300, holding 10 and 0 weighted fire units; fivefold × 2."""
     import copy
 
-    from stockpile.model.targets import RULES as TARGETS
+    from stockpile.model.buying.targets import RULES as TARGETS
     from stockpile.model.world import World
     from stockpile.scenario.load import deep_merge
     from stockpile.scenario.schema import Scenario

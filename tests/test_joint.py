@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from stockpile.api import simulate
 from stockpile.cli import main
-from stockpile.model.joint import Framework, volume_discount
-from stockpile.model.production import Order
+from stockpile.model.buying.joint import Framework, volume_discount
+from stockpile.model.industry.production import Order
 from stockpile.model.world import World
 from stockpile.scenario.load import deep_merge
 from stockpile.scenario.schema import Scenario

@@ -199,7 +199,7 @@ def test_goal_verdict_and_first_month() -> None:
 
 def test_waiting_buyers_match_the_order_books(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines count who waits for a start; the count must equal a scan of their orders."""
-    from stockpile.model.capability import Recorder
+    from stockpile.model.recording.capability import Recorder
 
     original = Recorder.binding
     checked = []

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from stockpile.api import simulate
-from stockpile.model.capability import STOCK_COUNTS
+from stockpile.model.recording.capability import STOCK_COUNTS
+from stockpile.model.recording.tables import Snapshots, per_period
 from stockpile.model.streams import Streams
-from stockpile.model.tables import Snapshots, per_period
 from stockpile.model.world import World
 from stockpile.scenario import load_scenario
 from stockpile.scenario.load import with_overrides

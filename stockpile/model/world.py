@@ -16,17 +16,17 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from stockpile.model.budget import Account, budget_process
+from stockpile.model.buying.procurement import Buyer, NationalChannel
 from stockpile.model.calendar import Calendar
-from stockpile.model.capability import Recorder
-from stockpile.model.consumption import Consumer
-from stockpile.model.inventory import Holding
-from stockpile.model.opening import build
-from stockpile.model.pricing import PriceBook
-from stockpile.model.procurement import Buyer, NationalChannel
-from stockpile.model.production import ComponentPool, Order, ProductionLine
-from stockpile.model.recorded import recorded_process
+from stockpile.model.industry.production import ComponentPool, Order, ProductionLine
+from stockpile.model.money.budget import Account, budget_process
+from stockpile.model.money.pricing import PriceBook
+from stockpile.model.recording.capability import Recorder
 from stockpile.model.records import CapabilityRow, ContractRow, DeliveryRow, GoalRow
+from stockpile.model.start.opening import build
+from stockpile.model.start.recorded import recorded_process
+from stockpile.model.stocks.consumption import Consumer
+from stockpile.model.stocks.inventory import Holding
 from stockpile.model.streams import Streams
 from stockpile.scenario import resolve
 from stockpile.scenario.schema import Scenario
@@ -90,7 +90,7 @@ class World:
         self.national = NationalChannel(self)
         self.joint = None
         if scenario.procurement.mode == "joint":
-            from stockpile.model.joint import LeadNation
+            from stockpile.model.buying.joint import LeadNation
 
             self.joint = LeadNation(self)
         conflict = scenario.consumption.conflict

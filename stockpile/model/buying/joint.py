@@ -54,9 +54,9 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from stockpile.model.budget import EPS, Account
-from stockpile.model.procurement import Demand
-from stockpile.model.production import Order, ProductionLine
+from stockpile.model.buying.procurement import Demand
+from stockpile.model.industry.production import Order, ProductionLine
+from stockpile.model.money.budget import EPS, Account
 from stockpile.scenario import resolve
 
 if TYPE_CHECKING:

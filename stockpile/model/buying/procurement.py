@@ -15,7 +15,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from stockpile.model.targets import RULES as TARGETS
+from stockpile.model.buying.targets import RULES as TARGETS
 
 if TYPE_CHECKING:
     from stockpile.model.world import World

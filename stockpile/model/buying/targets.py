@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from stockpile.model.budget import defence_share, gdp_eur_bn
+from stockpile.model.money.budget import defence_share, gdp_eur_bn
 
 if TYPE_CHECKING:
     from stockpile.model.world import World

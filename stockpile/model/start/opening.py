@@ -14,8 +14,8 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from stockpile.model.procurement import largest_remainder
-from stockpile.model.production import ProductionLine
+from stockpile.model.buying.procurement import largest_remainder
+from stockpile.model.industry.production import ProductionLine
 from stockpile.scenario.schedules import due_dates
 from stockpile.scenario.schema import ContractRow, HoldingRow
 

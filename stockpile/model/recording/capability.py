@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stockpile.model.calendar import every_month
-from stockpile.model.inventory import Holding
+from stockpile.model.recording.tables import Snapshots, frame, per_period, text
 from stockpile.model.records import (
     AccountRow,
     CapabilityRow,
@@ -25,7 +25,7 @@ from stockpile.model.records import (
     LineRow,
     StockRow,
 )
-from stockpile.model.tables import Snapshots, frame, per_period, text
+from stockpile.model.stocks.inventory import Holding
 
 if TYPE_CHECKING:
     from stockpile.model.world import World

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stockpile.model.calendar import every_month
-from stockpile.model.inventory import Holding
+from stockpile.model.stocks.inventory import Holding
 
 if TYPE_CHECKING:
     from stockpile.model.world import World

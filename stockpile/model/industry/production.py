@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from stockpile.model.allocation import RULES
+from stockpile.model.buying.procurement import largest_remainder
 from stockpile.model.calendar import every_month
-from stockpile.model.procurement import largest_remainder
+from stockpile.model.industry.allocation import RULES
 from stockpile.scenario.schema import LineRow as LineConfig
 
 if TYPE_CHECKING:

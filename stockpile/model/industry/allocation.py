@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from stockpile.model.procurement import largest_remainder
+from stockpile.model.buying.procurement import largest_remainder
 
 if TYPE_CHECKING:
-    from stockpile.model.production import Order
+    from stockpile.model.industry.production import Order
 
 Split = list[tuple["Order", int]]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from stockpile.model.opening import book_contract
+from stockpile.model.start.opening import book_contract
 from stockpile.scenario.schema import ContractRow
 
 if TYPE_CHECKING:

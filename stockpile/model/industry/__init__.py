@@ -1,0 +1,1 @@
+"""Industry: production lines and the rules by which they share their output."""

@@ -1,0 +1,1 @@
+"""Money: GBAD accounts, their yearly credit, and unit prices."""
