@@ -55,10 +55,14 @@ def _stock(ts: pd.DataFrame, row: Mapping, column: str) -> float | None:
     return float(rows[column].sum())
 
 
+def _within(frame: pd.DataFrame, first: str, last: str, column: str = "date") -> pd.DataFrame:
+    """Rows whose month (YYYY-MM text) falls in first..last."""
+    return frame[(frame[column] >= first) & (frame[column] <= last)]
+
+
 def _flow(ts: pd.DataFrame, row: Mapping, column: str, start: str) -> float:
-    first, last = _period(row["date"], start)
-    rows = ts[(ts["date"] >= first) & (ts["date"] <= last)
-              & ts["country"].isin(_split(row["country"])) & (ts["system"] == row["system"])]
+    rows = _within(ts, *_period(row["date"], start))
+    rows = rows[rows["country"].isin(_split(row["country"])) & (rows["system"] == row["system"])]
     return float(rows[column].sum())
 
 
@@ -79,21 +83,17 @@ def modelled_value(row: Mapping, tables: Mapping[str, pd.DataFrame], start: str)
         return _flow(ts, row, FLOWS[measure], start)
     first, last = _period(row["date"], start)
     if measure == "line_output":
-        prod = tables["production"]
-        rows = prod[prod["line"].isin(_split(row["line"])) & (prod["date"] >= first)
-                    & (prod["date"] <= last)]
+        rows = _within(tables["production"], first, last)
+        rows = rows[rows["line"].isin(_split(row["line"]))]
         return float((rows["started"] + rows["other_output"]).sum())  # capacity used
     if measure == "defence_spending_eur_bn":
-        budget = tables["budget"]
-        rows = budget[budget["account"].isin(_split(row["country"]))
-                      & (budget["date"] >= first) & (budget["date"] <= last)]
+        rows = _within(tables["budget"], first, last)
+        rows = rows[rows["account"].isin(_split(row["country"]))]
         yearly = rows.groupby([rows["account"], rows["date"].str[:4]])
         return float(yearly["defence_spending_eur_m"].last().sum()) / 1000.0
     if measure == "contracted_eur_m":
-        contracts = tables["contracts"]
-        rows = contracts[contracts["buyer"].isin(_split(row["country"]))
-                         & (contracts["signed_date"] >= first)
-                         & (contracts["signed_date"] <= last)]
+        rows = _within(tables["contracts"], first, last, "signed_date")
+        rows = rows[rows["buyer"].isin(_split(row["country"]))]
         return float(rows["value_eur_m"].sum())
     ids = _contract_ids(tables, row["contract"])
     if not ids:
@@ -101,8 +101,7 @@ def modelled_value(row: Mapping, tables: Mapping[str, pd.DataFrame], start: str)
     deliveries = tables["deliveries"]
     mine = deliveries[deliveries["contract_id"].isin(ids)]
     if measure == "contract_delivered":
-        mine = mine[(mine["date"] >= first) & (mine["date"] <= last)]
-        return float(mine["units"].sum())
+        return float(_within(mine, first, last)["units"].sum())
     # first_delivery: months from the public date to the first modelled delivery
     if mine.empty:
         return math.inf
@@ -158,28 +157,15 @@ def folder_validation(tables: Mapping[str, pd.DataFrame], scenario: Mapping,
     if not checkpoints or any(name not in tables for name in RUN_TABLES):
         return None
     start = (scenario.get("time") or {}).get("start", "")
-    numeric = {name: _numbers(tables[name]) for name in RUN_TABLES}
     per_run = []
-    runs = numeric["timeseries"][["point", "run"]].drop_duplicates()
+    runs = tables["timeseries"][["point", "run"]].drop_duplicates()
     for point, run in runs.itertuples(index=False):
-        mine = {name: frame[(frame["point"] == point) & (frame["run"] == run)]
-                for name, frame in numeric.items()}
+        mine = {name: tables[name][(tables[name]["point"] == point)
+                                   & (tables[name]["run"] == run)] for name in RUN_TABLES}
         per_run.append(validation_table(checkpoints, mine, start, sources))
     if len(per_run) == 1:
         return per_run[0]
     return _across_runs(pd.concat(per_run))
-
-
-def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Tables read back as text: the columns the measures add up, as numbers."""
-    frame = frame.copy()
-    for column in ("point", "run", "contract_id", "units", "started", "other_output",
-                   "delivered", "donated", "fire_units", "interceptors", "ready_fire_units",
-                   "fire_units_delivered", "fire_units_donated", "value_eur_m",
-                   "defence_spending_eur_m"):
-        if column in frame:
-            frame[column] = pd.to_numeric(frame[column])
-    return frame
 
 
 def _across_runs(table: pd.DataFrame) -> pd.DataFrame:

@@ -81,7 +81,7 @@ class World:
         self._by_country: dict[str, list[tuple[str, Holding]]] = {iso: [] for iso in
                                                                    self.countries}
         self.contracts: list[ContractRow] = []
-        self.deliveries: list[tuple[int, int, str, int]] = []  # (month, contract, buyer, units)
+        self.deliveries: list[tuple[int, int, dict[str, int]]] = []  # (month, contract, shares)
         self._contract_count = 0
         self._divert_carry: dict[str, float] = {}
         self.european = {iso for iso, filled in self.countries.items() if filled.european}
@@ -224,9 +224,7 @@ class World:
         t = int(self.env.now)
         product = order.product
         system = self.product_system[product]
-        log = self.deliveries
-        for iso, units in shares.items():
-            log.append((t, order.contract_id, iso, units))
+        self.deliveries.append((t, order.contract_id, shares))
         holdings = self.holdings
         joint = order.channel == "joint"
         settle = order.settle
@@ -311,8 +309,9 @@ class World:
             constraints=rec.constraints(),
             contracts=_frame(self.contracts, ContractRow),
             capability=_frame(path, CapabilityRow),
-            deliveries=_frame([DeliveryRow(self.calendar.date(t), c, iso, u)
-                               for t, c, iso, u in self.deliveries], DeliveryRow),
+            deliveries=_frame([DeliveryRow(self.calendar.date(t), c, iso, units)
+                               for t, c, shares in self.deliveries
+                               for iso, units in shares.items()], DeliveryRow),
             events=events_scheduled(self.env),
         )
 

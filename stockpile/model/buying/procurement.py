@@ -94,7 +94,8 @@ class Buyer:
         self.reserve = float(scenario.procurement.reserve_loads)
         self.plan = {s: w for s, w in world.plans[iso].items() if w > 0}
         self.target = TARGETS[scenario.procurement.target](world, iso)
-        self._per_unit: dict[str, dict[str, int]] = {}  # interceptors bought with a fire unit
+        # interceptors bought with a fire unit: with the reserve, and its first load alone
+        self._per_unit: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
 
     def process(self) -> Generator:
         world = self.world
@@ -135,10 +136,12 @@ class Buyer:
         fire_unit, interceptors = world.system_products[system]
         mix = world.mix[system]
         load = holding.combat_load
-        per_unit = self._per_unit.get(system)
-        if per_unit is None:  # the same every year: loads and mix are fixed for the run
-            per_unit = self._per_unit[system] = largest_remainder(
-                round(load * (1 + self.reserve)), mix)
+        cached = self._per_unit.get(system)
+        if cached is None:  # the same every year: loads and mix are fixed for the run
+            cached = self._per_unit[system] = (
+                largest_remainder(round(load * (1 + self.reserve)), mix),
+                largest_remainder(load, mix))
+        per_unit, loads = cached
         prices = {p: world.prices.quote(p, year) for p in interceptors}
         fleet = holding.fire_units + holding.fu_on_order + holding.fu_pending
         have = holding.interceptors + holding.on_order + holding.pending
@@ -163,7 +166,6 @@ class Buyer:
         units = int(min(afford, cap))
         if afford < cap:
             self.money_limited = True
-        loads = largest_remainder(load, mix)  # one combat load of each new fire unit
         for product in interceptors:
             buy[product] += units * per_unit[product]
         if units:

@@ -143,7 +143,6 @@ class ProductionLine:
         self.pending_expansions = 0
         self.capex = 0.0
         self.limited_by = "idle"
-        self.now = 0  # the month being worked (component lines plan ahead from it)
         self.in_work = 0
         # running totals; other_output: units the unmodelled rest of the world took
         self.started = self.delivered = self.rejected = self.other_output = 0
@@ -216,7 +215,6 @@ class ProductionLine:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def month(self, t: int) -> None:
-        self.now = t
         if self.steps and self.steps[0][0] <= t:
             self._step_capacity(t)
         if self.releases and self.releases[0][0] <= t:
@@ -226,12 +224,7 @@ class ProductionLine:
         if self.random_stoppages and t >= self.next_stoppage:
             self._stop(t)
         capacity = self.capacity if t >= self.start_t and t >= self.stopped_until else 0.0
-        allowance = self.carry + capacity * self.europe_share
-        slots = int(allowance)
-        self.carry = allowance - slots
-        allowance = self.other_carry + capacity * (1.0 - self.europe_share)
-        other_slots = int(allowance)
-        self.other_carry = allowance - other_slots
+        slots, other_slots = self._slots(capacity)
         want = self._component_want() if self.is_component else self.unstarted
         parts = self._parts_limit() if self.components else NO_LIMIT
         started = min(slots, want, parts)
@@ -249,18 +242,65 @@ class ProductionLine:
             self._start(t, started, True)
         spare = slots - started if started == want else 0
         if spare and capacity * self.europe_share < 1.0:
-            # a line making less than a unit a month keeps one unit of idle capacity, so a
-            # unit ordered after a quiet spell starts at once instead of a year later; the
-            # rest of its unused capacity passes to the buyers outside Europe
-            total = self.carry + spare
-            self.carry = min(1.0, total)
-            self.other_carry += total - self.carry
+            self._keep_idle(spare)
             spare = 0
         if self.is_component:
             self.other_output += other_slots  # the share sold outside the modelled lines
         else:
             self._serve_others(t, spare, other_slots, parts - started)
         self._check_expansion()
+
+    def _slots(self, capacity: float) -> tuple[int, int]:
+        """Whole starts this month in Europe's share and in the rest; fractions carry over."""
+        allowance = self.carry + capacity * self.europe_share
+        slots = int(allowance)
+        self.carry = allowance - slots
+        allowance = self.other_carry + capacity * (1.0 - self.europe_share)
+        other_slots = int(allowance)
+        self.other_carry = allowance - other_slots
+        return slots, other_slots
+
+    def _keep_idle(self, spare: int) -> None:
+        """A line making less than a unit a month keeps one unit of idle capacity, so a unit
+        ordered after a quiet spell starts at once instead of a year later; the rest of its
+        unused capacity passes to the buyers outside Europe."""
+        total = self.carry + spare
+        self.carry = min(1.0, total)
+        self.other_carry += total - self.carry
+
+    def warm_start(self) -> None:
+        """Run the line's starts over the lead time before the start, without parts or
+        deliveries, so it opens with the work in progress its current output implies.
+
+        A line making 50 a month with a 24-month lead opens with up to 24 months of batches
+        in work and delivers at its current rate from month 1 where its books hold the units;
+        a component line opens with its downstream lines' use in work.
+        """
+        if self.lead <= 0 or self.start_t > 0:
+            return
+        slow = self.capacity * self.europe_share < 1.0
+        if slow:
+            self.carry = 1.0  # a slow line's idle capacity: one unit can start at once
+        for t in range(-self.lead, 0):
+            if self.releases and self.releases[0][0] <= t:
+                self._release(t)
+            slots, other_slots = self._slots(self.capacity)
+            if self.is_component:
+                want = math.ceil(sum(d.capacity * d.components[self.product]
+                                     for d in self.downstream))
+            else:
+                want = self.unstarted
+            count = min(slots, want)
+            if count > 0:
+                self._start(t, count, True, parts=False)
+            spare = slots - count
+            if spare and slow:
+                self._keep_idle(spare)
+                spare = 0
+            others = min(other_slots + spare, self.other_unstarted)
+            if others > 0 and not self.is_component:
+                self._start(t, others, False, parts=False)
+        self.started = 0  # running totals count from the start
 
     def _serve_others(self, t: int, spare: int, other_slots: int, parts: int) -> None:
         """Modelled buyers outside Europe first, in their share and any slots Europe left;
@@ -303,7 +343,7 @@ class ProductionLine:
         pool = self.world.pools[self.product]
         need = 0.0
         cover = pool.buffer_months + self.lead
-        horizon = self.now + cover
+        horizon = int(self.world.env.now) + cover
         for line in self.downstream:
             qty = line.components[self.product]
             need += qty * (line.unstarted + line.other_unstarted

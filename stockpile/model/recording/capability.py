@@ -51,14 +51,6 @@ LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "ca
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
 
 
-def metric(holding: Holding, name: str) -> int:
-    if name == "fire_units":
-        return holding.fire_units
-    if name == "interceptors":
-        return holding.interceptors
-    return holding.ready_fire_units
-
-
 class Recorder:
     """Closes each month: the goal metric every month, snapshots at the output frequency."""
 
@@ -77,7 +69,7 @@ class Recorder:
         self.accounts = Snapshots(attrgetter(*ACCOUNT_STATE), len(ACCOUNT_STATE))
         self.bindings: list[str] = []  # each country's binding constraint, in snapshot order
         self._holdings: list[Holding] = []
-        self._counted: list[tuple[Holding, float]] = []
+        self._members: list[tuple[Holding, float]] = []  # member holdings, capability weights
         self._seen = -1
 
     def process(self) -> Generator:
@@ -87,14 +79,14 @@ class Recorder:
         """The opening state, before any month's flows: the baseline, the same in every run
         unless the opening state itself is sampled."""
         self._follow_holdings()
-        self.opening = self.goal_value()
-        self.fielded_opening = self.fielded_value()
+        self.opening, self.fielded_opening = self.measure()
 
     def close(self, t: int) -> None:
         cal = self.world.calendar
         self._follow_holdings()
-        self.values.append(self.goal_value())
-        self.fielded.append(self.fielded_value())
+        value, fielded = self.measure()
+        self.values.append(value)
+        self.fielded.append(fielded)
         if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
             self.record(cal.date(t))
 
@@ -106,24 +98,28 @@ class Recorder:
         self._seen = len(holdings)
         self._holdings = list(holdings.values())
         weights = self.world.weights
-        self._counted = [(h, 1.0 if self.metric == "interceptors" else weights[system])
-                         for (iso, system), h in holdings.items() if iso in self.members]
-        self._weighted = [(h, weights[system]) for (iso, system), h in holdings.items()
-                          if iso in self.members]
+        self._members = [(h, weights[system]) for (iso, system), h in holdings.items()
+                         if iso in self.members]
 
-    def goal_value(self) -> float:
-        """The metric summed over member countries."""
+    def measure(self) -> tuple[float, float]:
+        """The goal metric summed over member countries, and their weighted fire units in
+        service (the measure that does not hang on unknown stocks), in one pass.
+
+        Interceptors are counted one each; fire-unit metrics are weighted by capability.
+        """
+        members = self._members
+        fielded = 0.0
         if self.metric == "ready_fire_units":
             total = 0.0
-            for h, w in self._counted:
+            for h, w in members:
                 fire_units, ready = h.fire_units, h.interceptors // h.combat_load
+                fielded += w * fire_units
                 total += w * (ready if ready < fire_units else fire_units)
-            return total
-        return sum(w * metric(h, self.metric) for h, w in self._counted)
-
-    def fielded_value(self) -> float:
-        """Weighted fire units in service: the measure that does not hang on unknown stocks."""
-        return sum(w * h.fire_units for h, w in self._weighted)
+            return total, fielded
+        fielded = sum(w * h.fire_units for h, w in members)
+        if self.metric == "fire_units":
+            return fielded, fielded
+        return float(sum(h.interceptors for h, _ in members)), fielded
 
     def record(self, date: str) -> None:
         """Numbers only: dates, names and per-period flows are added once, at the end."""

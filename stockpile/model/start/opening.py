@@ -15,7 +15,6 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from stockpile.model.buying.procurement import largest_remainder
-from stockpile.model.industry.production import ProductionLine
 from stockpile.scenario.schedules import due_dates
 from stockpile.scenario.schema import ContractRow, HoldingRow
 
@@ -36,7 +35,7 @@ def build(world: World) -> list[tuple[str, ContractRow]]:
         else:
             later.append((contract_id, row))
     for line in world.lines.values():
-        work_in_progress(line)
+        line.warm_start()
     _fill_pools(world)
     return later
 
@@ -153,59 +152,12 @@ def _capacity_steps(world: World) -> None:
     for name, steps in world.scenario.capacity_steps.items():
         line = world.lines[name]
         level = float(world.scenario.lines[name].capacity_per_month)
-        ordered = sorted(steps.items())
-        for date, step in ordered:
-            if date <= start:
-                level = float(step.capacity_per_month)
-        for date, step in ordered:
-            if date <= start:
-                continue
+        for date, step in sorted(steps.items()):
             new = float(step.capacity_per_month)
-            share = None if step.europe_share is None else float(step.europe_share)
-            line.steps.append((world.calendar.index(date), new - level, share))
+            if date > start:
+                share = None if step.europe_share is None else float(step.europe_share)
+                line.steps.append((world.calendar.index(date), new - level, share))
             level = new
-
-
-def work_in_progress(line: ProductionLine) -> None:
-    """Run the line's starts over the lead time before the start, without parts or deliveries.
-
-    So a line making 50 a month with a 24-month lead opens with up to 24 months of
-    batches in work, and delivers at its current rate from month 1 where its order
-    books hold the units. Component lines open with their downstream use in work.
-    """
-    if line.lead <= 0 or line.start_t > 0:
-        return
-    if line.capacity * line.europe_share < 1.0:
-        line.carry = 1.0  # a slow line's idle capacity: one unit can start at once
-    for t in range(-line.lead, 0):
-        if line.releases and line.releases[0][0] <= t:
-            line._release(t)
-        allowance = line.carry + line.capacity * line.europe_share
-        slots = int(allowance)
-        line.carry = allowance - slots
-        allowance = line.other_carry + line.capacity * (1.0 - line.europe_share)
-        other_slots = int(allowance)
-        line.other_carry = allowance - other_slots
-        if line.is_component:
-            want = math.ceil(sum(d.capacity * d.components[line.product]
-                                 for d in line.downstream))
-            count = min(slots, want)
-        else:
-            count = min(slots, line.unstarted)
-        if count > 0:
-            line._start(t, count, True, parts=False)
-        spare = slots - count
-        if spare and line.capacity * line.europe_share < 1.0:
-            total = line.carry + spare  # as ProductionLine.month
-            line.carry = min(1.0, total)
-            line.other_carry += total - line.carry
-            spare = 0
-        if not line.is_component:
-            others = min(other_slots + spare, line.other_unstarted)
-            if others > 0:
-                line._start(t, others, False, parts=False)
-
-    line.started = 0  # running totals count from the start
 
 
 def _fill_pools(world: World) -> None:
