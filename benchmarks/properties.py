@@ -1,0 +1,57 @@
+"""Monotone responses of the deterministic baseline to its levers, measured (not asserted).
+
+``python -m benchmarks.properties``: more money, more capacity, shorter contracting delays
+and fewer donations should never make any deadline's ratio worse (SPEC 2.9). Prints each
+series and every step that goes the wrong way; the test suite will assert these once the
+buying policy makes them hold (issue 12).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+import stockpile
+from stockpile.scenario.distributions import Dist
+
+BASE = Path(__file__).resolve().parent.parent / "configs" / "baseline.yaml"
+
+
+def ratios(overrides: list[str]) -> list[float]:
+    scenario = stockpile.load_scenario(BASE, overrides=overrides)
+    return [round(float(x), 3) for x in stockpile.simulate(scenario, deterministic=True)
+            .goal["ratio"]]
+
+
+def report(name: str, series: list[tuple[object, list[float]]]) -> None:
+    """Print a series (lever value -> ratios) and every step that lowers a ratio."""
+    worse = [f"{a}->{b} deadline {d}: {x}->{y}"
+             for (a, ra), (b, rb) in pairwise(series)
+             for d, (x, y) in enumerate(zip(ra, rb, strict=True)) if y < x - 1e-9]
+    print(f"{name}: {'holds' if not worse else 'VIOLATED: ' + '; '.join(worse)}")
+    for value, found in series:
+        print(f"    {value}: {found}")
+
+
+def scaled_lines(factor: float) -> list[str]:
+    lines = stockpile.load_scenario(BASE).lines
+    return [f"lines.{name}.{key}={float(getattr(row, key)) * factor}"
+            for name, row in lines.items()
+            for key in ("capacity_per_month", "ceiling_per_month")
+            if not isinstance(getattr(row, key), Dist)]
+
+
+def main() -> None:
+    report("more money (country_defaults.gbad_share)",
+           [(g, ratios([f"country_defaults.gbad_share={g}"]))
+            for g in (0.05, 0.1, 0.15, 0.2, 0.3, 0.5)])
+    report("more capacity (every line x k)", [(k, ratios(scaled_lines(k)))
+                                              for k in (1.0, 1.25, 1.5, 2.0)])
+    report("shorter contracting delay (months)",
+           [(d, ratios([f"procurement.contracting_delay_months={d}"])) for d in (24, 18, 12, 6)])
+    report("fewer donations (DEU's diverted share)",
+           [(x, ratios([f"consumption.diverted_share.DEU={x}"])) for x in (0.3, 0.2, 0.1, 0.0)])
+
+
+if __name__ == "__main__":
+    main()
