@@ -12,9 +12,16 @@ from hypothesis import strategies as st
 from stockpile.model.industry.allocation import RULES
 
 
-def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1):
+def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1,
+          buyer: str = ""):
     return SimpleNamespace(contract_id=contract_id, unstarted=unstarted, tier=tier,
-                           priority=priority)
+                           priority=priority, buyers={buyer or f"C{contract_id}": unstarted},
+                           quantity=unstarted)
+
+
+def line(short: dict[str, float] | None = None, load: float = 1.0):
+    """The little of a line a rule reads: each waiting buyer's shortfall of first loads."""
+    return SimpleNamespace(shortfalls=lambda: dict(short or {}), load_share=load)
 
 
 def book(rule: str, orders: list) -> list:
@@ -25,9 +32,13 @@ def book(rule: str, orders: list) -> list:
     return kept
 
 
-def starts(rule: str, orders: list, count: int) -> dict[int, int]:
+def starts(rule: str, orders: list, count: int, short: dict[str, float] | None = None,
+           load: float = 1.0) -> dict[int, int]:
     _, split = RULES[rule]
-    return {o.contract_id: n for o, n in split(book(rule, orders), count)}
+    found: dict[int, int] = {}
+    for o, n in split(book(rule, orders), count, line(short, load)):
+        found[o.contract_id] = found.get(o.contract_id, 0) + n
+    return found
 
 
 def test_a_reserve_signed_first_waits_behind_a_first_load_under_first_loads_first() -> None:
@@ -36,6 +47,25 @@ def test_a_reserve_signed_first_waits_behind_a_first_load_under_first_loads_firs
     assert starts("fifo", orders, 10) == {1: 10}
     assert starts("first_loads_first", orders, 10) == {2: 10}
     assert starts("pro_rata", orders, 10) == {1: 5, 2: 5}
+
+
+def test_fire_units_without_a_load_come_before_earlier_orders() -> None:
+    """A (contract 1) and B (contract 2) order 30 interceptors each; a load is 10. B has
+    fielded fire units 25 interceptors short of full loads, A none: 20 starts."""
+    orders = [order(1, 30, buyer="A"), order(2, 30, buyer="B")]
+    assert starts("first_loads_first", orders, 20, {"B": 25.0}, load=10) == {2: 20}
+    assert starts("fifo", orders, 20) == {1: 20}
+    # B short by 25 (5 to its next full load), C by 8: C completes a load with 8, B with 5
+    orders.append(order(3, 30, buyer="C"))
+    assert starts("first_loads_first", orders, 14, {"B": 25.0, "C": 8.0}, load=10) == {
+        2: 6, 3: 8}  # B's 5, C's 8, then the one left toward B's next load, not to A
+
+
+def test_the_nearest_full_load_is_served_first() -> None:
+    """Gaps to the next full load: A 9 (short 19), B 2 (short 12): 11 starts arm both."""
+    orders = [order(1, 50, buyer="A"), order(2, 50, buyer="B")]
+    assert starts("first_loads_first", orders, 11, {"A": 19.0, "B": 12.0}, load=10) == {
+        2: 2, 1: 9}
 
 
 def test_framework_orders_come_first_under_every_rule() -> None:
@@ -52,14 +82,20 @@ books = st.lists(st.tuples(st.integers(0, 50), st.integers(0, 1), st.integers(0,
                  min_size=1, max_size=8)
 
 
-@given(books, st.integers(0, 200), st.sampled_from(sorted(RULES)))
-def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule) -> None:
+@given(books, st.integers(0, 200), st.sampled_from(sorted(RULES)),
+       st.dictionaries(st.sampled_from(["C0", "C1", "C2", "C3"]), st.floats(0.5, 80)),
+       st.sampled_from([1.0, 4.0, 24.0]))
+def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule, short, load) -> None:
     orders = [order(i, u, tier, priority) for i, (u, tier, priority) in enumerate(rows)]
     _, split = RULES[rule]
-    parts = split(book(rule, orders), count)
+    parts = split(book(rule, orders), count, line(short, load))
     total = sum(o.unstarted for o in orders)
     assert sum(n for _, n in parts) == min(count, total)
-    assert all(0 < n <= o.unstarted for o, n in parts)
+    given_to: dict[int, int] = {}
+    for o, n in parts:
+        assert n > 0
+        given_to[id(o)] = given_to.get(id(o), 0) + n
+    assert all(given_to[id(o)] <= o.unstarted for o in orders if id(o) in given_to)
     framework = sum(o.unstarted for o in orders if o.priority == 0)
     assert sum(n for o, n in parts if o.priority == 0) == min(count, framework)
 

@@ -6,25 +6,31 @@ every rule. The default and the reasons for it are in docs/decisions.md.
 
 - ``fifo``: first signed, first served. How most contracts read, and what a line without
   a customer-allocation board does.
-- ``first_loads_first``: interceptors that give a fire unit its first combat load (tier 0)
-  before reserve stocks (tier 1), each first signed, first served: how the US and European
-  governments steer output in a shortage (priority lists, "urgent operational need"), so
-  one country's reserve does not queue ahead of another's first load.
+- ``first_loads_first``: interceptors for fire units that lack a first combat load come
+  first: each waiting buyer's shortfall (fire units in service or being made × load, less
+  the interceptors it holds or has being made) is served in book order; then the rest,
+  first loads ordered for later fire units (tier 0) before reserve stocks (tier 1), each
+  first signed, first served. How the US and European governments steer output in a
+  shortage (priority lists, "urgent operational need"): one country's missiles for
+  launchers years away, or its reserve, do not queue ahead of another's launchers standing
+  empty. On fire-unit lines it is first signed, first served.
 - ``pro_rata``: every waiting order gets a share of the starts in proportion to what it
   still waits for: how a manufacturer spreads output to keep all its customers served.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stockpile.model.buying.procurement import largest_remainder
 
 if TYPE_CHECKING:
-    from stockpile.model.industry.production import Order
+    from stockpile.model.industry.production import Order, ProductionLine
 
 Split = list[tuple["Order", int]]
+Rule = Callable[[list["Order"], int, "ProductionLine"], Split]
 
 
 def _fifo_key(order: Order) -> tuple[int, int]:
@@ -35,7 +41,7 @@ def _tier_key(order: Order) -> tuple[int, int, int]:
     return order.priority, order.tier, order.contract_id
 
 
-def _in_turn(book: list[Order], count: int) -> Split:
+def _in_turn(book: list[Order], count: int, line: ProductionLine | None = None) -> Split:
     """Whole orders in book order until the starts run out."""
     parts: Split = []
     for order in book:
@@ -48,7 +54,58 @@ def _in_turn(book: list[Order], count: int) -> Split:
     return parts
 
 
-def _pro_rata(book: list[Order], count: int) -> Split:
+def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split:
+    """Framework orders in turn; then fire units short of a first combat load, the one
+    nearest a full load first (a month's units arm as many fire units as they can); then
+    the rest in book order."""
+    framework = [o for o in book if o.priority == 0]
+    parts = _in_turn(framework, count)
+    count -= sum(part for _, part in parts)
+    short = line.shortfalls() if count > 0 else {}
+    taken: dict[int, int] = {}
+    if short:
+        orders: dict[str, list[Order]] = {}
+        for order in book:
+            if order.priority != 0 and order.unstarted and len(order.buyers) == 1:
+                buyer = next(iter(order.buyers))
+                if buyer in short:
+                    orders.setdefault(buyer, []).append(order)
+        load = line.load_share
+        while count > 0 and orders:
+            buyer = min(orders, key=lambda b: (_gap(short[b], load), orders[b][0].contract_id))
+            give = min(count, math.ceil(_gap(short[buyer], load) - 1e-9))
+            for order in orders[buyer]:
+                part = min(give, order.unstarted - taken.get(id(order), 0))
+                if part > 0:
+                    parts.append((order, part))
+                    taken[id(order)] = taken.get(id(order), 0) + part
+                    give -= part
+                    count -= part
+                    short[buyer] -= part
+                if give <= 0:
+                    break
+            orders[buyer] = [o for o in orders[buyer] if o.unstarted > taken.get(id(o), 0)]
+            if short[buyer] <= 1e-9 or not orders[buyer]:
+                del orders[buyer]
+    for order in book:
+        if count <= 0:
+            break
+        if order.priority == 0:
+            continue
+        part = min(count, order.unstarted - taken.get(id(order), 0))
+        if part > 0:
+            parts.append((order, part))
+            count -= part
+    return parts
+
+
+def _gap(short: float, load: float) -> float:
+    """Units still missing from the next full load: what completes one more fire unit."""
+    gap = short % load if load > 0 else short
+    return min(short, gap if gap > 1e-9 else load)
+
+
+def _pro_rata(book: list[Order], count: int, line: ProductionLine | None = None) -> Split:
     """Framework orders in turn, then the rest in proportion to what each waits for."""
     framework = [o for o in book if o.priority == 0]
     parts = _in_turn(framework, count)
@@ -62,9 +119,9 @@ def _pro_rata(book: list[Order], count: int) -> Split:
     return parts + [(rest[i], n) for i, n in shares.items() if n]
 
 
-RULES: dict[str, tuple[Callable[[Order], tuple], Callable[[list[Order], int], Split]]] = {
+RULES: dict[str, tuple[Callable[[Order], tuple], Rule]] = {
     "fifo": (_fifo_key, _in_turn),
-    "first_loads_first": (_tier_key, _in_turn),
+    "first_loads_first": (_tier_key, _unarmed_first),
     "pro_rata": (_fifo_key, _pro_rata),
 }
 DEFAULT = "first_loads_first"

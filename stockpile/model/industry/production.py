@@ -123,6 +123,12 @@ class ProductionLine:
         start = config.start_date
         self.start_t = world.calendar.index(start) if start else 0
         self.book_key, self.split = RULES[config.allocation]
+        self.system = world.product_system.get(self.product)
+        self.makes_fire_units = self.product in world.fire_unit_products
+        self.mix_share = (world.mix[self.system].get(self.product, 0.0)
+                          if self.system and not self.makes_fire_units else 0.0)
+        self.load_share = (self.mix_share * int(world.scenario.systems[self.system].combat_load)
+                           if self.mix_share else 0.0)  # this product's part of a load
         self.orders: list[Order] = []  # European book
         self.others: list[Order] = []  # book of modelled buyers outside Europe
         self.unstarted = 0  # European units released and not started, all orders
@@ -368,11 +374,13 @@ class ProductionLine:
         if self.is_component:
             batch.append((None, count))
         else:
-            for order, part in self.split(self.orders if european else self.others, count):
+            for order, part in self.split(self.orders if european else self.others, count,
+                                          self):
                 order.unstarted -= part
                 if not order.unstarted:
                     self._wait(order, -1)
                 order.in_work += part
+                self._follow(order, part)
                 batch.append((order, part))
             if european:
                 self.unstarted -= count
@@ -397,6 +405,7 @@ class ProductionLine:
                     self.world.pools[self.product].level += accepted
                     continue
                 order.in_work -= count
+                self._follow(order, -count)
                 if rejected and not order.unstarted:
                     self._wait(order, 1)
                 order.unstarted += rejected  # failed units are built again
@@ -411,6 +420,31 @@ class ProductionLine:
                     self.world.deliver(order, order.split(accepted))
                 if not (order.unstarted or order.in_work or order.held):
                     (self.orders if order.european else self.others).remove(order)
+    def _follow(self, order: Order, count: int) -> None:
+        """Keep each buyer's units in work on its holding (its share of a shared order)."""
+        holdings = self.world.holdings
+        total = order.quantity
+        attr = "fu_in_work" if self.makes_fire_units else "in_work"
+        for buyer, quantity in order.buyers.items():
+            holding = holdings.get((buyer, self.system))
+            if holding is not None:
+                setattr(holding, attr, getattr(holding, attr) + count * quantity / total)
+
+    def shortfalls(self) -> dict[str, float]:
+        """Interceptors of this line's product each waiting buyer lacks for a first combat
+        load on its fire units in service or being made (the product's share of the mix)."""
+        if not self.mix_share:
+            return {}
+        holdings = self.world.holdings
+        found = {}
+        for buyer in self.waiting:
+            holding = holdings.get((buyer, self.system))
+            if holding is not None:
+                short = holding.unarmed * self.mix_share
+                if short > 0:
+                    found[buyer] = short
+        return found
+
     def _rejections(self, count: int) -> int:
         failure = self.failure
         if failure <= 0 or count <= 0:
