@@ -98,7 +98,7 @@ def test_expansion_arrives_exactly_at_trigger_plus_lead() -> None:
     s = scenario(lines={"int_line": {"ceiling_per_month": 20, "expansion_threshold_months": 6,
                                      "expansion_step_per_month": 5,
                                      "expansion_lead_months": 4,
-                                     "expansion_cost_eur_m": 50}})
+                                     "expansion_cost_eur_m": 50, "expansions_at_once": 1}})
     out = simulate(s, deterministic=True)
     line = out.production[out.production.line == "int_line"].set_index("date")
     # signed and triggered in 2025-03 (month 2); on line in month 2 + 4 = 2025-07
@@ -110,6 +110,87 @@ def test_expansion_arrives_exactly_at_trigger_plus_lead() -> None:
     # in 2025-07 the backlog (100 − 16 delivered = 84) still exceeds 6 × 13: a second one
     assert line.loc["2025-07", "expansion_capex_eur_m"] == 100
     assert line.loc["2025-11", "capacity_per_month"] == 18
+
+
+def test_several_expansions_run_at_once_up_to_the_ceiling_each_paid_by_the_maker() -> None:
+    """Same backlog, two at once: steps of 5 ordered in months 2 and 3, the last step is
+    the 2 left below the ceiling of 20 (ordered when the first comes on line), at 2/5 of
+    the price."""
+    s = scenario(lines={"int_line": {"ceiling_per_month": 20, "expansion_threshold_months": 6,
+                                     "expansion_step_per_month": 5,
+                                     "expansion_lead_months": 4,
+                                     "expansion_cost_eur_m": 50}})
+    out = simulate(s, deterministic=True)
+    check_all(s, out)
+    line = out.production[out.production.line == "int_line"].set_index("date")
+    assert [line.loc[d, "capacity_per_month"] for d in ("2025-06", "2025-07", "2025-08",
+                                                        "2025-10", "2025-11")] == [
+        8, 13, 18, 18, 20]
+    assert line.loc["2025-04", "expansions_pending"] == 2
+    grown = out.expansions[out.expansions.line == "int_line"]
+    assert grown.date.tolist() == ["2025-03", "2025-04", "2025-07"]
+    assert grown.added_per_month.tolist() == [5, 5, 2]
+    assert grown.capital_eur_m.tolist() == pytest.approx([50, 50, 20])
+    assert set(grown.paid_by) == {"industry:int_line"} and set(grown.reason) == {"backlog"}
+    maker = out.budget[out.budget.account == "industry:int_line"].set_index("date")
+    assert maker.loc["2027-12", "paid_eur_m"] == pytest.approx(120)
+    assert maker.loc["2027-12", "credited_eur_m"] == pytest.approx(120)
+
+
+def test_a_country_whose_units_come_too_late_pays_for_a_step() -> None:
+    """The fire-unit line makes 1 a month, 30 in the book ahead: a unit ordered in 2025-01
+    (signed 2025-03) arrives after the 2026 deadline. AAA pays the 40 of a step from its
+    100, before it buys; the maker's own trigger is off (threshold far away)."""
+    s = scenario(lines={"fu_line": {"ceiling_per_month": 3, "expansion_step_per_month": 1,
+                                    "expansion_lead_months": 6, "expansion_cost_eur_m": 40,
+                                    "expansion_threshold_months": 1000}},
+                 products={"sam_fu": {"unit_price_eur_m": 10}},
+                 contracts={"old": {"product": "sam_fu", "buyers": {"AAA": 30},
+                                    "signed": "2024-06", "value_eur_m": 0}})
+    out = simulate(s, deterministic=True)
+    check_all(s, out)
+    grown = out.expansions
+    first = grown.iloc[0]
+    assert (first.date, first.line, first.paid_by, first.capital_eur_m) == (
+        "2025-01", "fu_line", "AAA", 40)
+    assert first.reason == "funded: AAA for sam"
+    decision = out.decisions.iloc[0]
+    assert decision.expansion_eur_m == 40
+    # the other 60 buys first loads for the 30 fire units on order, at 1 each
+    assert (decision.interceptors_bought, decision.ordered_eur_m) == (60, 60)
+    assert decision.considered == "sam: 2027-10 @20"  # after 30 ahead at 1 a month
+    # a year later the step is coming: a new unit arrives by 2026-12, nothing more to fund
+    assert len(grown) == 1 and out.decisions.iloc[1].expansion_eur_m == 0
+    line = out.production[out.production.line == "fu_line"].set_index("date")
+    assert line.loc["2025-06", "capacity_per_month"] == 1
+    assert line.loc["2025-07", "capacity_per_month"] == 2
+    unfunded = simulate(scenario(**{**_changes(s), "procurement": {"fund_expansions": False}}),
+                        deterministic=True)
+    assert unfunded.expansions.empty
+
+
+def _changes(s: Scenario) -> dict:
+    """A scenario back as the changes to FLAT it was made from (enough for a re-run)."""
+    data = s.model_dump(mode="json", exclude_unset=True)
+    return {k: v for k, v in data.items() if k in ("lines", "products", "contracts")}
+
+
+def test_idle_money_is_reported_with_its_reason() -> None:
+    """AAA holds 10 fire units; under own_baseline (× 2) it may hold 20 and the line gives
+    it 1 a month: it orders 10 and its money waits, 'cap reached'. With no plan (a system
+    weight of 0) all of it waits, 'no plan'."""
+    capped = simulate(scenario(procurement={"target": "own_baseline"},
+                               products={"sam_fu": {"unit_price_eur_m": 5}}),
+                      deterministic=True).goal.set_index("deadline")
+    assert capped.loc[2027, "credited_eur_m"] == pytest.approx(300)
+    assert capped.loc[2027, "idle_cap_reached_eur_m"] > 0
+    assert capped.loc[2027, "idle_eur_m"] == pytest.approx(
+        capped.loc[2027, ["idle_no_plan_eur_m", "idle_cap_reached_eur_m",
+                          "idle_too_little_eur_m", "idle_since_decision_eur_m",
+                          "lapsed_eur_m"]].sum())
+    idle = simulate(scenario(countries={"AAA": {"plan": {"sam": 0}}}),
+                    deterministic=True).goal.set_index("deadline")
+    assert idle.loc[2027, "idle_no_plan_eur_m"] == pytest.approx(300)
 
 
 def test_donation_schedule_removes_stock_at_its_date() -> None:

@@ -21,11 +21,11 @@ from stockpile.scenario import Problem, ScenarioError
 SUMMARY_FILES = ("summary", "fan", "timeseries_summary", "constraints_summary",
                  "production_summary")
 RUN_FILES = ("runs", "points", "timeseries", "production", "budget", "constraints",
-             "contracts", "capability", "deliveries", "failures")
+             "contracts", "capability", "deliveries", "expansions", "decisions", "failures")
 TEXT_COLUMNS = {"date", "signed_date", "reference", "layer", "checkpoint", "measure", "where",
                 "tolerance", "unit", "source", "first_met", "country", "system", "line", "product",
                 "account", "binding", "limited_by", "channel", "lead", "buyer", "config",
-                "name", "error", "command"}
+                "name", "error", "command", "ready_date", "paid_by", "reason", "considered"}
 REPORT_DIR = "report"
 #: yes/no columns by file, written 1/0 (older folders: True/False); read back as booleans
 #: (summary.csv's ``met`` is a count)

@@ -16,10 +16,14 @@ RUN_FILES = {
     "contracts": "contracts.csv",
     "capability": "capability.csv",
     "deliveries": "deliveries.csv",
+    "expansions": "expansions.csv",
+    "decisions": "decisions.csv",
 }
 GOAL_COLUMNS = ["point", "run", "seed", "deadline", "value", "baseline", "target", "ratio",
                 "met", "first_met", "fielded_value", "fielded_baseline", "fielded_ratio",
-                "fielded_met", "fielded_first_met"]
+                "fielded_met", "fielded_first_met", "credited_eur_m", "idle_eur_m",
+                "idle_no_plan_eur_m", "idle_cap_reached_eur_m", "idle_too_little_eur_m",
+                "idle_since_decision_eur_m", "lapsed_eur_m"]
 
 
 def _tagged(frame: pd.DataFrame, point: int, run: int) -> pd.DataFrame:
@@ -51,4 +55,6 @@ def run_tables(output: RunOutput, point: int = 0, run: int = 0,
         "contracts": _tagged(output.contracts, point, run),
         "capability": _tagged(output.capability, point, run),
         "deliveries": _tagged(output.deliveries, point, run),
+        "expansions": _tagged(output.expansions, point, run),
+        "decisions": _tagged(output.decisions, point, run),
     }

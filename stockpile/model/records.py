@@ -62,6 +62,30 @@ class AccountRow(NamedTuple):
     defence_spending_eur_m: float
 
 
+class ExpansionRow(NamedTuple):
+    date: str
+    line: str
+    product: str
+    added_per_month: float
+    ready_date: str
+    capital_eur_m: float
+    paid_by: str
+    reason: str
+
+
+class DecisionRow(NamedTuple):
+    date: str
+    country: str
+    system: str
+    considered: str
+    fire_units_bought: int
+    interceptors_bought: int
+    ordered_eur_m: float
+    expansion_eur_m: float
+    idle_eur_m: float
+    reason: str
+
+
 class DeliveryRow(NamedTuple):
     date: str
     contract_id: int
@@ -103,6 +127,13 @@ class GoalRow(NamedTuple):
     fielded_ratio: float
     fielded_met: bool
     fielded_first_met: str
+    credited_eur_m: float
+    idle_eur_m: float
+    idle_no_plan_eur_m: float
+    idle_cap_reached_eur_m: float
+    idle_too_little_eur_m: float
+    idle_since_decision_eur_m: float
+    lapsed_eur_m: float
 
 
 class CapabilityRow(NamedTuple):
@@ -148,13 +179,38 @@ COLUMNS: dict[str, str] = {
     "limited_by": "what stopped more starts: capacity, components, none, idle or stopped",
     "expansions_pending": "capacity expansions triggered and not yet on line",
     "expansion_capex_eur_m": "capital spent on expansions so far, EUR m",
-    "account": "budget holder: a country's GBAD account, 'lead:ISO3' or 'eu_loan'",
+    "account": "budget holder: a country's GBAD account, 'lead:ISO3', 'eu_loan', or "
+               "'industry:<manufacturer>' (its own investment in expansions, credited as spent)",
+    "added_per_month": "capacity the expansion adds, units per month",
+    "ready_date": "month the added capacity comes on line (blank: after the horizon)",
+    "capital_eur_m": "capital the expansion costs, paid when it is ordered, EUR m",
+    "paid_by": "account that paid the capital: a country or 'industry:<manufacturer>'",
+    "reason": "why: for an expansion, 'backlog' (self-funded by the manufacturer) or "
+              "'funded: ...'; for a decision, why the country bought what it did",
+    "considered": "for each system of the plan: when a fire unit ordered now would arrive "
+                  "and its price with a load, EUR m",
+    "fire_units_bought": "fire units the decision ordered",
+    "interceptors_bought": "interceptors the decision ordered (first loads and reserves)",
+    "ordered_eur_m": "value of what the decision ordered, EUR m",
+    "expansion_eur_m": "capital the country paid for line expansions in this decision, EUR m",
+    "idle_eur_m": "GBAD money left free after the decision, EUR m",
     "credited_eur_m": "money credited so far, EUR m",
     "available_eur_m": "money credited and not committed or lapsed, EUR m",
     "committed_eur_m": "money under signed contracts and not yet paid, EUR m",
     "paid_eur_m": "money paid so far (down payments, deliveries, bridge repayments; for "
                   "'lead:ISO3' and 'eu_loan': money lent), EUR m",
-    "lapsed_eur_m": "unspent money not carried over so far, EUR m",
+    "lapsed_eur_m": "unspent money not carried over so far, EUR m (runs.csv: the goal "
+                    "members' total at the deadline)",
+    "credited_eur_m": "money credited so far, EUR m (runs.csv: the goal members' GBAD money "
+                      "by the deadline)",
+    "idle_eur_m": "GBAD money of the goal members free at the deadline (neither committed, "
+                  "paid nor promised to a contract being negotiated) plus what lapsed, EUR m",
+    "idle_no_plan_eur_m": "idle money of countries with no system to buy, EUR m",
+    "idle_cap_reached_eur_m": "idle money of countries stopped by their target cap, EUR m",
+    "idle_too_little_eur_m": "idle money of countries whose money did not reach one more "
+                             "unit's price, EUR m",
+    "idle_since_decision_eur_m": "money credited since a country's last yearly decision, "
+                                 "which spent all it had then, EUR m",
     "received_eur_m": "bridge or loan money received so far (for 'lead:ISO3': repayments), "
                       "EUR m",
     "owed_eur_m": "bridge and EU loan money still owed (principal), EUR m",

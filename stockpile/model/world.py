@@ -18,11 +18,19 @@ import simpy
 
 from stockpile.model.buying.procurement import Buyer, NationalChannel
 from stockpile.model.calendar import Calendar
+from stockpile.model.industry.expansion import industry_account
 from stockpile.model.industry.production import ComponentPool, Order, ProductionLine
 from stockpile.model.money.budget import Account, budget_process
 from stockpile.model.money.pricing import PriceBook
 from stockpile.model.recording.capability import Recorder
-from stockpile.model.records import CapabilityRow, ContractRow, DeliveryRow, GoalRow
+from stockpile.model.records import (
+    CapabilityRow,
+    ContractRow,
+    DecisionRow,
+    DeliveryRow,
+    ExpansionRow,
+    GoalRow,
+)
 from stockpile.model.start.opening import build
 from stockpile.model.start.recorded import recorded_process
 from stockpile.model.stocks.consumption import Consumer
@@ -46,6 +54,10 @@ class RunOutput:
     capability: pd.DataFrame
     deliveries: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(DeliveryRow._fields)))
+    expansions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(ExpansionRow._fields)))
+    decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(DecisionRow._fields)))
     sampled: dict[str, float] = field(default_factory=dict)
     events: int = 0
 
@@ -81,6 +93,7 @@ class World:
         self._by_country: dict[str, list[tuple[str, Holding]]] = {iso: [] for iso in
                                                                    self.countries}
         self.contracts: list[ContractRow] = []
+        self.decisions: list[DecisionRow] = []
         self.deliveries: list[tuple[int, int, dict[str, int]]] = []  # (month, contract, shares)
         self._contract_count = 0
         self._divert_carry: dict[str, float] = {}
@@ -130,6 +143,10 @@ class World:
         self.lines = {name: ProductionLine(self, name, row,
                                            s.products[row.product].kind == "component")
                       for name, row in sorted(s.lines.items())}
+        self.expansions: list[ExpansionRow] = []
+        self.industry: dict[str, Account] = {}  # manufacturers' own investment, by name
+        for line in self.lines.values():
+            industry_account(self, line)
         self.lines_by_product: dict[str, list[ProductionLine]] = {}
         for line in self.lines.values():
             self.lines_by_product.setdefault(line.product, []).append(line)
@@ -161,7 +178,8 @@ class World:
 
     def all_accounts(self) -> list[Account]:
         extra = self.joint.accounts() if self.joint is not None else []
-        return [*self.accounts.values(), *extra]
+        return [*self.accounts.values(), *extra,
+                *(self.industry[name] for name in sorted(self.industry))]
 
     # -- contracts and deliveries ----------------------------------------------------
     def sign(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
@@ -312,6 +330,8 @@ class World:
             deliveries=_frame([DeliveryRow(self.calendar.date(t), c, iso, units)
                                for t, c, shares in self.deliveries
                                for iso, units in shares.items()], DeliveryRow),
+            expansions=_frame(self.expansions, ExpansionRow),
+            decisions=_frame(self.decisions, DecisionRow),
             events=events_scheduled(self.env),
         )
 

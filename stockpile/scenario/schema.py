@@ -174,6 +174,8 @@ class LineRow(Strict):
     expansion_step_per_month: Units = Field(0.0, description="capacity one expansion adds")
     expansion_lead_months: Months = Field(24.0, description="months from trigger to new capacity")
     expansion_cost_eur_m: MoneyEurM = Field(0.0, description="capital one expansion costs, EUR m")
+    expansions_at_once: int = Field(
+        2, ge=1, description="expansions that may be under way at once (docs/decisions.md)")
     manufacturing_lead_months: Months = Field(12.0, description="months from start to delivery")
     acceptance_rate: bounded(1e-6, 1.0, "a share greater than 0 and at most 1") = Field(
         1.0, description="share of finished units that pass acceptance")
@@ -323,11 +325,18 @@ class ProcurementConfig(Strict):
     default_plan: dict[str, Weight] = Field(
         default_factory=dict, description="system weights for countries that hold no system")
     target: Literal["none", "own_baseline", "fair_share"] = Field(
-        "own_baseline", description="the cap on a country's fire-unit buys: none; multiplier × "
+        "none", description="the cap on a country's fire-unit buys: none; multiplier × "
         "its own fire units at the start; or its share of the collective target "
         "(docs/decisions.md)")
     fair_share_by: Literal["gdp", "defence_spending"] = Field(
         "gdp", description="what a country's fair share of the collective target follows")
+    choice: Literal["plan", "soonest"] = Field(
+        "soonest", description="which systems of the plan get the money first: by plan weight "
+        "alone, or those that would arrive by the next deadline (docs/decisions.md)")
+    fund_expansions: bool = Field(
+        True, description="a country pays for an expansion step of a line whose units would "
+        "arrive after the next deadline, from the money its plan gives that system "
+        "(docs/decisions.md)")
     decisions: Literal["model", "recorded"] = Field(
         "model", description="model: countries decide yearly; recorded: only the contracts "
         "table buys (contracts signed after the start are signed on their dates)")

@@ -15,12 +15,18 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from stockpile.model.buying.choice import CHOICES
+from stockpile.model.buying.funding import fund_expansions
 from stockpile.model.buying.targets import RULES as TARGETS
+from stockpile.model.records import DecisionRow
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
 
 PHASE = 0.1
+#: why GBAD money sits idle at a deadline, by the country's last decision
+IDLE_REASONS = ("no_plan", "cap_reached", "too_little", "since_decision")
+NEVER = float(1 << 60)  # a product no line makes: it never arrives
 
 
 @dataclass
@@ -90,6 +96,8 @@ class Buyer:
         self.world = world
         self.iso = iso
         self.money_limited = False
+        self.capped = False
+        self._log: dict[str, tuple[int, int, float, str]] = {}
         scenario = world.scenario
         self.reserve = float(scenario.procurement.reserve_loads)
         self.plan = {s: w for s, w in world.plans[iso].items() if w > 0}
@@ -110,16 +118,87 @@ class Buyer:
             yield world.env.timeout(step)
 
     def decide(self, t: int) -> None:
-        account = self.world.accounts[self.iso]
-        money = account.free
+        """Split the free money over the plan's systems by the choice rule, buy, then let
+        money left over buy capacity; log each system's decision."""
+        world = self.world
+        account = world.accounts[self.iso]
         self.money_limited = False
+        self.capped = False
+        self._log = {}
+        if not self.plan:
+            self._record(t, "", "", 0.0, account.free, "idle: no plan")
+            return
+        money = account.free
         total = sum(self.plan.values())
         if money <= 1e-9 or total <= 0:
-            self.money_limited = bool(self.plan)
+            self.money_limited = True
             return
-        year = self.world.calendar.year(t)
-        for system, weight in sorted(self.plan.items()):
-            self._buy_system(system, money * weight / total, year)
+        year = world.calendar.year(t)
+        deadline = self._next_deadline(t)
+        options = {system: self._option(system, t, year) for system in sorted(self.plan)}
+        funded = fund_expansions(self, options, deadline, money)
+        money = account.free
+        first = CHOICES[world.scenario.procurement.choice](options, deadline)
+        if first:  # systems that arrive in time get the money first
+            weight = sum(self.plan[s] for s in first)
+            for system in first:
+                self._buy_system(system, money * self.plan[system] / weight, year)
+            money = account.free
+        if money > 1e-9:
+            for system in sorted(self.plan):
+                self._buy_system(system, money * self.plan[system] / total, year)
+        considered = "; ".join(f"{s}: {world.calendar.date(a) if a < NEVER else 'never'}"
+                               f" @{price:.0f}" for s, (a, price) in options.items())
+        left = account.free
+        for system in sorted(self.plan):
+            bought = self._log.get(system, (0, 0, 0.0, ""))
+            self._record(t, system, considered, funded.get(system, 0.0), left, bought[3],
+                         bought)
+
+    def _next_deadline(self, t: int) -> int:
+        cal = self.world.calendar
+        for year in sorted(self.world.scenario.goal.deadlines):
+            month = cal.deadline(year)
+            if month >= t:
+                return month
+        return cal.months - 1
+
+    def _option(self, system: str, t: int, year: int) -> tuple[float, float]:
+        """When a fire unit and its load ordered now would arrive (month), and their price."""
+        world = self.world
+        fire_unit, interceptors = world.system_products[system]
+        signed = t + world.national.delay
+        arrival = max(self._soonest(product, signed) for product in (fire_unit, *interceptors))
+        load = world.holding(self.iso, system).combat_load
+        price = world.prices.quote(fire_unit, year) + sum(
+            load * world.mix[system][p] * world.prices.quote(p, year) for p in interceptors)
+        return arrival, price
+
+    def _soonest(self, product: str, signed: int) -> float:
+        lines = self.world.lines_by_product.get(product, [])
+        return min((signed + line.months_to_clear(signed, 1) + line.lead for line in lines),
+                   default=NEVER)
+
+    def _record(self, t: int, system: str, considered: str, expansion: float, idle: float,
+                reason: str, bought: tuple = (0, 0, 0.0, "")) -> None:
+        self.world.decisions.append(DecisionRow(
+            self.world.calendar.date(t), self.iso, system, considered, bought[0], bought[1],
+            bought[2], expansion, idle, reason or self._idle_reason(idle)))
+
+    def _idle_reason(self, idle: float) -> str:
+        if idle <= 1e-6:
+            return "bought"
+        return "idle: cap reached" if self.capped else "idle: less than one unit's price"
+
+    @property
+    def idle_reason(self) -> str:
+        """Why this country's free money is idle since its last decision (a key of
+        ``IDLE_REASONS``)."""
+        if not self.plan:
+            return "no_plan"
+        if self.capped:
+            return "cap_reached"
+        return "too_little" if self.money_limited else "since_decision"
 
     def _projected_capability(self) -> float:
         world = self.world
@@ -166,8 +245,17 @@ class Buyer:
         units = int(min(afford, cap))
         if afford < cap:
             self.money_limited = True
+        elif cap < math.inf:
+            self.capped = True
         for product in interceptors:
             buy[product] += units * per_unit[product]
+        ordered = sum(buy[p] * prices[p] for p in interceptors) + (
+            units * world.prices.quote(fire_unit, year))
+        before = self._log.get(system, (0, 0, 0.0, ""))
+        why = ("bought" if units or any(buy.values()) else
+               "cap reached" if cap <= afford else "money short of one fire unit with its load")
+        self._log[system] = (before[0] + units, before[1] + sum(buy.values()),
+                             before[2] + ordered, why if why == "bought" else before[3] or why)
         if units:
             self._order(system, fire_unit, units, year, True)
         for product, quantity in buy.items():

@@ -3,11 +3,11 @@
 Chosen by ``procurement.target``; the cap is in weighted fire units (fielded, on order and
 decided), and the rules and the default are defended in docs/decisions.md.
 
-- ``none``: no cap; a country buys while it has money.
-- ``own_baseline`` (default, for now): multiplier × the country's own weighted fire units at
-  the start: a country with none is uncapped, one with a few stops early and its money
-  waits. Without capacity-aware decisions, ``none`` lets big buyers' fire units queue ahead
-  of others' on first-come fire-unit lines, so more money could lower the 2032 ratio.
+- ``none`` (default): no cap; a country buys while it has money. The goal is collective, so
+  a rule that strands money is a choice to make visibly, not a default (SPEC 2.9).
+- ``own_baseline``: multiplier × the country's own weighted fire units at the start: a
+  country with none is uncapped, one with a few stops early and its money waits (the
+  baseline leaves 44% of its GBAD money idle by 2035 under it, 7% under ``none``).
 - ``fair_share``: the country's share of the collective target, by GDP or by defence
   spending in the start year (``procurement.fair_share_by``); countries outside the goal
   are uncapped.

@@ -27,6 +27,7 @@ import numpy as np
 from stockpile.model.buying.procurement import largest_remainder
 from stockpile.model.calendar import every_month
 from stockpile.model.industry.allocation import RULES
+from stockpile.model.industry.expansion import self_funded
 from stockpile.scenario.schema import LineRow as LineConfig
 
 if TYPE_CHECKING:
@@ -113,6 +114,8 @@ class ProductionLine:
         self.step = float(config.expansion_step_per_month)
         self.expansion_lead = max(0, round(float(config.expansion_lead_months)))
         self.expansion_cost = float(config.expansion_cost_eur_m)
+        self.at_once = int(config.expansions_at_once)
+        self.manufacturer = config.manufacturer or name
         self.lead = max(0, round(float(config.manufacturing_lead_months)))
         self.acceptance = float(config.acceptance_rate)
         self.failure = 1.0 - self.acceptance
@@ -147,6 +150,7 @@ class ProductionLine:
         self.stopped_until = -1
         self.next_stoppage = math.inf  # the first month of the next random stoppage
         self.pending_expansions = 0
+        self.pending_added = 0.0  # capacity under construction
         self.capex = 0.0
         self.limited_by = "idle"
         self.in_work = 0
@@ -254,7 +258,7 @@ class ProductionLine:
             self.other_output += other_slots  # the share sold outside the modelled lines
         else:
             self._serve_others(t, spare, other_slots, parts - started)
-        self._check_expansion()
+        self_funded(self)
 
     def _slots(self, capacity: float) -> tuple[int, int]:
         """Whole starts this month in Europe's share and in the rest; fractions carry over."""
@@ -455,29 +459,6 @@ class ProductionLine:
         rejected = min(count, int(self.reject_carry + 1e-9))
         self.reject_carry -= rejected
         return rejected
-
-    def _check_expansion(self) -> None:
-        """More capacity once committed backlog exceeds the threshold, in months of output.
-
-        Not while announced steps are still to come: they are the industry's answer to the
-        same backlog, and counting both would expand the line twice.
-        """
-        if self.pending_expansions or self.step <= 0 or self.capacity >= self.ceiling \
-                or self.steps:
-            return
-        europe = self.capacity * self.europe_share
-        committed = self._component_want() if self.is_component else self.backlog
-        committed += self.framework_units
-        if europe <= 0 or committed <= self.threshold * europe:
-            return
-        self.pending_expansions += 1
-        self.capex += self.expansion_cost
-        self.world.env.process(self._expand(min(self.step, self.ceiling - self.capacity)))
-
-    def _expand(self, added: float) -> Generator:
-        yield self.world.env.timeout(self.expansion_lead)
-        self.capacity = min(self.ceiling, self.capacity + added)
-        self.pending_expansions -= 1
 
     # -- recording ----------------------------------------------------------------
     @property

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from stockpile.model.buying.procurement import IDLE_REASONS
 from stockpile.model.calendar import every_month
 from stockpile.model.recording.tables import Snapshots, frame, per_period, text
 from stockpile.model.records import (
@@ -71,6 +72,9 @@ class Recorder:
         self._holdings: list[Holding] = []
         self._members: list[tuple[Holding, float]] = []  # member holdings, capability weights
         self._seen = -1
+        cal = world.calendar
+        self.deadline_months = {cal.deadline(y) for y in scenario.goal.deadlines}
+        self.money: dict[int, tuple[float, ...]] = {}  # deadline month -> money columns
 
     def process(self) -> Generator:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.close)
@@ -89,6 +93,22 @@ class Recorder:
         self.fielded.append(fielded)
         if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
             self.record(cal.date(t))
+        if t in self.deadline_months:
+            self.money[t] = self._money()
+
+    def _money(self) -> tuple[float, ...]:
+        """The goal members' GBAD money at a deadline: credited, idle, idle by reason
+        (``IDLE_REASONS``), lapsed."""
+        world = self.world
+        by_reason = dict.fromkeys(IDLE_REASONS, 0.0)
+        credited = lapsed = 0.0
+        for iso in self.members:
+            account = world.accounts[iso]
+            credited += account.credited
+            lapsed += account.lapsed
+            by_reason[world.buyers[iso].idle_reason] += account.free
+        idle = sum(by_reason.values()) + lapsed
+        return (credited, idle, *by_reason.values(), lapsed)
 
     def _follow_holdings(self) -> None:
         """Holdings may appear during the run (a first purchase of a system)."""
@@ -174,7 +194,8 @@ class Recorder:
                 year, value, baseline, multiplier * baseline, _ratio(value, baseline),
                 value >= multiplier * baseline - 1e-9, first_met, fielded,
                 self.fielded_opening, _ratio(fielded, self.fielded_opening),
-                fielded >= multiplier * self.fielded_opening - 1e-9, fielded_first))
+                fielded >= multiplier * self.fielded_opening - 1e-9, fielded_first,
+                *self.money.get(t, (0.0,) * 7)))
         path = [CapabilityRow(cal.date(t), v, _ratio(v, baseline))
                 for t, v in enumerate(self.values)]
         return rows, path
