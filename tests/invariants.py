@@ -49,6 +49,8 @@ def check_stock_balance(scenario: Scenario, ts: pd.DataFrame,
                     - group["fire_units_retired"] - group["fire_units_lost"]).to_numpy()
         assert (prev_fu + fu_flows == group["fire_units"].to_numpy()).all(), \
             f"fire-unit balance broken for {iso}/{system}"
+        assert (group["fire_units_away"] <= group["fire_units"]).all(), \
+            f"more fire units away than held for {iso}/{system}"
         load = int(scenario.systems[system].combat_load)
         ready = np.minimum(group["fire_units"], group["interceptors"] // load)
         assert (ready == group["ready_fire_units"]).all()

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from stockpile.analysis.validation import modelled_value
 from stockpile.api import simulate
+from stockpile.experiment.tables import run_tables
 from stockpile.scenario.load import deep_merge
 from stockpile.scenario.schema import Scenario
 from tests.invariants import check_all
@@ -206,6 +208,45 @@ def test_donation_schedule_removes_stock_at_its_date() -> None:
     assert ts.loc["2025-04", "fire_units"] == 8
     assert ts.loc["2025-04", "fire_units_donated"] == 2
     check_all(s, out)
+
+
+def test_transfers_give_lend_and_bring_home() -> None:
+    """A gift leaves the giver as donated and reaches the receiver as delivered; a donor
+    outside the scenario gives units nobody held; a lease keeps the units the giver's, away
+    from home until they come back."""
+    s = scenario(inventories={"AAA": {"sam": {"loads_per_fire_unit": 3}}}, transfers={
+        "gift": {"giver": "AAA", "receiver": "UKR", "system": "sam", "date": "2025-04",
+                 "fire_units": 2, "interceptors": 25},
+        "outside": {"giver": "USA", "receiver": "UKR", "system": "sam", "date": "2025-05",
+                    "fire_units": 1, "interceptors": 10},
+        "lease": {"giver": "AAA", "receiver": "BBB", "system": "sam", "date": "2025-06",
+                  "fire_units": 3, "until": "2025-09"}})
+    out = simulate(s, deterministic=True)
+    ts = out.timeseries.set_index(["country", "date"])
+    assert ts.loc[("AAA", "2025-04"), ["fire_units", "interceptors", "donated",
+                                        "fire_units_donated"]].tolist() == [8, 275, 25, 2]
+    assert ts.loc[("UKR", "2025-04"), ["fire_units", "interceptors", "delivered",
+                                        "fire_units_delivered"]].tolist() == [2, 25, 25, 2]
+    assert ts.loc[("UKR", "2025-05"), ["fire_units", "interceptors"]].tolist() == [3, 35]
+    away = ts.loc["AAA", "fire_units_away"]
+    assert away["2025-05"] == 0 and away["2025-06"] == away["2025-08"] == 3
+    assert away["2025-09"] == 0
+    assert (ts.loc["AAA", "fire_units"]["2025-04":] == 8).all()
+    assert "USA" not in out.timeseries.country.values  # nothing held, nothing recorded
+    assert "BBB" not in out.timeseries.country.values  # a lease's receiver is information
+    at_home = {"measure": "fire_units_at_home", "country": "AAA", "system": "sam",
+               "date": "2025-07"}
+    assert modelled_value(at_home, run_tables(out), "2025-01") == 5
+    check_all(s, out)
+
+
+def test_funds_credit_their_gbad_share_in_their_month() -> None:
+    """1,000 EUR m of equipment money at a GBAD share of 0.1: 100 more in March."""
+    s = scenario(funds={"AAA": {"2025-03": {"equipment_eur_m": 1000}}})
+    budget = simulate(s, deterministic=True).budget.set_index("date")
+    assert budget.loc["2025-02", "credited_eur_m"] == pytest.approx(100)
+    assert budget.loc["2025-03", "credited_eur_m"] == pytest.approx(200)
+    assert budget.loc["2026-01", "credited_eur_m"] == pytest.approx(300)  # then yearly again
 
 
 def test_interceptors_expire_at_end_of_service_life() -> None:

@@ -132,7 +132,7 @@ def test_run_and_report_write_the_validation(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = (out / "report" / "report.md").read_text(encoding="utf-8")
     assert "How the model reproduces the past" in report
-    assert "15 of the 18 checkpoints" in report
+    assert "18 of the 18 checkpoints" in report
     assert (out / "report" / "plots" / "validation.png").is_file()
     assert (out / "report" / "validation.csv").is_file()
 

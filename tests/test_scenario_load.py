@@ -172,3 +172,32 @@ def test_any_share_out_of_range_is_rejected(tiny_scenario: Path, share: Any) -> 
     assert len(found) == 1
     assert found[0].startswith("--set: countries.AAA.gbad_share: ")
     assert "a share between 0 and 1" in found[0]
+
+
+def test_bad_transfers_and_funds_name_file_row_and_key(tiny_csv_scenario: Path,
+                                                       make_scenario: Callable[..., Path]) -> None:
+    data = tiny_csv_scenario.parent / "data"
+    (data / "transfers.csv").write_text(
+        "transfer,giver,receiver,system,date,fire_units,interceptors,until,source\n"
+        "gift,USA,UKR,sam,2025-04,1,,,a source\n"
+        "lease,USA,BBB,sam,2025-06,1,,2025-09,a source\n"
+        "back,AAA,BBB,sam,2025-06,1,,2025-05,a source\n"
+        "typo,AAA,UKR,sma,2025-06,1,,,a source\n", encoding="utf-8")
+    (data / "funds.csv").write_text("country,date,equipment_eur_m\nAAA,2025-03,100\n"
+                                    "ZZZ,2025-03,100\nAAA,2040-01,100\n", encoding="utf-8")
+    child = make_scenario({"extend": tiny_csv_scenario.name, "transfers": "data/transfers.csv",
+                           "funds": "data/funds.csv"})
+    shown = "data/transfers.csv"
+    found = problems(child)
+    assert len(found) == 5, found
+    assert all("\n" not in line for line in found)
+    assert any(f"{shown} (row 3): transfers.lease.until: a lease needs a scenario country"
+               in line for line in found)
+    assert any(f"{shown} (row 4): transfers.back.until: 2025-05 is not after date 2025-06"
+               in line for line in found)
+    assert any(f"{shown} (row 5): transfers.typo.system: unknown system 'sma'" in line
+               for line in found)
+    assert any("data/funds.csv (row 3): funds.ZZZ.2025-03: unknown country 'ZZZ'" in line
+               for line in found)
+    assert any("funds.AAA.2040-01: 2040-01 is outside the simulated horizon" in line
+               for line in found)

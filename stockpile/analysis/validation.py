@@ -19,7 +19,7 @@ from stockpile.scenario.schedules import months_between, parse_span
 
 VALIDATION_COLUMNS = ["checkpoint", "date", "measure", "where", "public", "modelled",
                       "tolerance", "low", "high", "within", "unit", "source"]
-STOCKS = {"fire_units", "interceptors", "ready_fire_units"}
+STOCKS = {"fire_units", "fire_units_at_home", "interceptors", "ready_fire_units"}
 FLOWS = {"fire_units_delivered": "fire_units_delivered", "interceptors_delivered": "delivered",
          "fire_units_donated": "fire_units_donated", "interceptors_donated": "donated"}
 _TOLERANCE = re.compile(r"^\s*(?:\+-|±|\+/-)?\s*(\d+(?:\.\d+)?)\s*(%|months?)?\s*$")
@@ -52,6 +52,9 @@ def _stock(ts: pd.DataFrame, row: Mapping, column: str) -> float | None:
               & (ts["system"] == row["system"])]
     if rows.empty and not (ts["date"] == last).any():
         return None  # the date was not recorded (outside the horizon or the frequency)
+    if column == "fire_units_at_home":  # fire units less those lent or deployed abroad
+        away = rows.get("fire_units_away", 0)  # absent from folders older than transfers
+        return float((rows["fire_units"] - away).sum())
     return float(rows[column].sum())
 
 

@@ -52,6 +52,7 @@ class Catalogue:
     def of(cls, scenario: Scenario) -> Catalogue:
         calendar = Calendar.between(scenario.time.start, scenario.time.end)
         buyers = {b for row in scenario.contracts.values() for b in row.buyers}
+        buyers |= {row.receiver for row in scenario.transfers.values()}  # gifts' holders
         return cls(tuple(calendar.date(t) for t in range(calendar.months)),
                    tuple(sorted(set(scenario.countries) | buyers)),  # other customers too
                    tuple(sorted(scenario.systems)), tuple(sorted(scenario.lines)))

@@ -19,6 +19,7 @@ class StockRow(NamedTuple):
     loads_held: float
     on_order: int
     fire_units_on_order: int
+    fire_units_away: int
     delivered: int
     consumed: int
     donated: int
@@ -155,13 +156,17 @@ COLUMNS: dict[str, str] = {
                         "floor(interceptors / combat_load))",
     "on_order": "interceptors contracted and not yet delivered",
     "fire_units_on_order": "fire units contracted and not yet delivered",
-    "delivered": "interceptors delivered since the previous row",
+    "fire_units_away": "of the fire units, those lent or deployed abroad (transfers with "
+                       "until); fire_units - fire_units_away are at home",
+    "delivered": "interceptors delivered since the previous row (by lines, or given by "
+                 "another holder: transfers)",
     "consumed": "interceptors fired (training, tests, combat) since the previous row",
     "donated": "interceptors donated since the previous row",
     "expired": "interceptors past their service life since the previous row",
     "lost": "interceptors lost with destroyed fire units since the previous row",
     "unmet": "interceptors demanded (training, donations, combat) that the stock could not give",
-    "fire_units_delivered": "fire units delivered since the previous row",
+    "fire_units_delivered": "fire units delivered since the previous row (by lines, or given "
+                            "by another holder: transfers)",
     "fire_units_donated": "fire units donated since the previous row",
     "fire_units_retired": "legacy fire units retired since the previous row",
     "fire_units_lost": "fire units destroyed in a conflict since the previous row",

@@ -32,7 +32,7 @@ from stockpile.model.records import (
     GoalRow,
 )
 from stockpile.model.start.opening import build
-from stockpile.model.start.recorded import recorded_process
+from stockpile.model.start.recorded import dated_processes, recorded_process
 from stockpile.model.stocks.consumption import Consumer
 from stockpile.model.stocks.inventory import Holding
 from stockpile.model.streams import Streams
@@ -305,6 +305,7 @@ class World:
             env.process(line.process())
         for iso in self.countries:
             env.process(Consumer(self, iso).process())
+        dated_processes(self)  # transfers and funds on their dates
         env.process(self.recorder.process())
         collecting = gc.isenabled()
         gc.disable()  # a run makes many small objects and no garbage worth a collector pass

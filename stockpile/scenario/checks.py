@@ -145,6 +145,47 @@ def _check_holdings_and_consumption(s: Scenario) -> list[Found]:
     return found
 
 
+def _check_transfers_and_funds(s: Scenario) -> list[Found]:
+    found: list[Found] = []
+    for name, row in s.transfers.items():
+        loc = ("transfers", name)
+        if row.system not in s.systems:
+            found.append(_unknown((*loc, "system"), "system", row.system, s.systems))
+        if not _in_horizon(s, row.date):
+            found.append(((*loc, "date"), f"{row.date} is outside the simulated horizon "
+                          f"({s.time.start}..{s.time.end})"))
+        if not row.giver or not row.receiver or row.giver == row.receiver:
+            found.append(((*loc, "receiver"), "giver and receiver must be two holders"))
+        if not int(row.fire_units) and not int(row.interceptors):
+            found.append(((*loc, "fire_units"), "nothing passes (give fire_units or "
+                          "interceptors)"))
+        if row.until is None:
+            continue
+        if month_number(row.until) <= month_number(row.date):
+            found.append(((*loc, "until"), f"{row.until} is not after date {row.date}"))
+        if row.giver not in s.countries:
+            found.append(((*loc, "until"), f"a lease needs a scenario country as giver, not "
+                          f"'{row.giver}'"))
+        if int(row.interceptors):
+            found.append(((*loc, "interceptors"), "a lease or deployment moves fire units "
+                          "only (leave interceptors blank)"))
+    for iso, rows in s.funds.items():
+        for date in rows:
+            if iso not in s.countries:  # blamed on the row, which names the file it is in
+                found.append(_unknown(("funds", iso, date), "country", iso, s.countries))
+            try:
+                parse_span(date)
+            except ValueError as exc:
+                found.append((("funds", iso, date), str(exc)))
+                continue
+            if len(date) != 7:
+                found.append((("funds", iso, date), "a fund needs a month (YYYY-MM)"))
+            elif not _in_horizon(s, date):
+                found.append((("funds", iso, date), f"{date} is outside the simulated horizon "
+                              f"({s.time.start}..{s.time.end})"))
+    return found
+
+
 def _check_joint(s: Scenario) -> list[Found]:
     found: list[Found] = []
     joint = s.joint
@@ -226,5 +267,5 @@ def _check_checkpoints(s: Scenario) -> list[Found]:
 def check_references(s: Scenario) -> list[Found]:
     """Every problem found, as (location, message)."""
     return [*_check_time_and_goal(s), *_check_countries(s), *_check_products_and_lines(s),
-            *_check_holdings_and_consumption(s), *_check_joint(s), *_check_contracts(s),
-            *_check_checkpoints(s)]
+            *_check_holdings_and_consumption(s), *_check_transfers_and_funds(s),
+            *_check_joint(s), *_check_contracts(s), *_check_checkpoints(s)]

@@ -37,6 +37,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inventories": ("country", "system"),
     "contracts": ("contract",),
     "capacity_steps": ("line", "date"),
+    "transfers": ("transfer",),
+    "funds": ("country", "date"),
     "checkpoints": ("checkpoint",),
 }
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -47,6 +49,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "inventories": (),
     "contracts": ("product", "buyers", "signed"),
     "capacity_steps": ("capacity_per_month",),
+    "transfers": ("giver", "receiver", "system", "date"),
+    "funds": ("equipment_eur_m",),
     "checkpoints": ("date", "measure", "value"),
 }
 #: columns kept for the report, never given to the model

@@ -227,7 +227,8 @@ class CheckpointRow(Strict):
     date: str = Field(description="YYYY-MM (a stock at the month's close, or a flow from the "
                       "start to it), YYYY or YYYY/YYYY (a flow over those years)")
     measure: Literal[
-        "fire_units", "interceptors", "ready_fire_units", "fire_units_delivered",
+        "fire_units", "fire_units_at_home", "interceptors", "ready_fire_units",
+        "fire_units_delivered",
         "interceptors_delivered", "fire_units_donated", "interceptors_donated",
         "line_output", "defence_spending_eur_bn", "contracted_eur_m", "contract_delivered",
         "first_delivery"] = Field(description="what is compared (see docs/validation.md)")
@@ -245,6 +246,33 @@ class CheckpointRow(Strict):
     def _text(cls, value: object) -> object:
         return str(value) if isinstance(value, int | float) and not isinstance(value, bool) \
             else value
+
+
+class TransferRow(Strict):
+    """Fire units or interceptors passing from one holder to another on a date: a gift (to
+    Ukraine, or from a donor outside the scenario), or a lease or deployment that ends."""
+
+    giver: str = Field(description="ISO3 code of the holder giving: a scenario country gives "
+                       "from its stock, as far as it goes, counted as donated; any other code "
+                       "(USA, EGY) gives units the model does not hold")
+    receiver: str = Field(description="ISO3 code of the holder receiving a gift, counted as "
+                          "delivered to it (a country outside the scenario, e.g. UKR, is held "
+                          "apart from the goal); for a lease or deployment: information")
+    system: str = Field(description="system key")
+    date: str = Field(pattern=MONTH_PATTERN, description="month of the transfer (YYYY-MM)")
+    fire_units: WholeUnits = Field(0, description="fire units")
+    interceptors: WholeUnits = Field(0, description="interceptors (a gift only)")
+    until: str | None = month_field(
+        None, "a lease or deployment: the month its fire units come home; until then they "
+        "stay the giver's fire_units and are counted in fire_units_away; blank: a gift")
+
+
+class FundRow(Strict):
+    """Equipment money a country gets on a date beside its yearly budget (a special fund)."""
+
+    equipment_eur_m: MoneyEurM = Field(
+        description="equipment money, EUR m; the country's gbad_share of it is credited to its "
+        "GBAD account that month, after the January lapse and before that month's decisions")
 
 
 class HoldingRow(Strict):
@@ -383,8 +411,9 @@ class ConsumptionConfig(Strict):
 
     training_multiplier: Scale = Field(
         1.0, description="scales every system's training_shots_per_fu_year")
-    donations: list[DonationEvent] = Field(default_factory=list,
-                                           description="scheduled donations")
+    donations: list[DonationEvent] = Field(
+        default_factory=list, description="scheduled donations, which leave the model (the "
+        "transfers table gives a gift its receiver, and takes givers outside the scenario)")
     diverted_share: dict[str, Share] = Field(
         default_factory=dict, description="country -> share of interceptor deliveries donated")
     refurbish_share: Share = Field(0.0, description="share of expiring interceptors life-extended")
@@ -426,6 +455,13 @@ class Scenario(Strict):
         "start, and (recorded decisions) the contracts signed later")
     capacity_steps: dict[str, dict[str, CapacityStep]] = Field(
         default_factory=dict, description="dated capacity: line -> YYYY-MM -> step")
+    transfers: dict[str, TransferRow] = Field(
+        default_factory=dict, description="fire units and interceptors passing between "
+        "holders on their dates, by id: gifts (also from donors outside the scenario) and "
+        "leases or deployments")
+    funds: dict[str, dict[str, FundRow]] = Field(
+        default_factory=dict, description="equipment money beside the yearly budgets: "
+        "country -> YYYY-MM -> row")
     checkpoints: dict[str, CheckpointRow] = Field(
         default_factory=dict, description="public facts to compare with (validation.csv)")
     procurement: ProcurementConfig = Field(default_factory=ProcurementConfig,

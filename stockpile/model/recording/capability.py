@@ -35,11 +35,11 @@ PHASE = 0.9  # after everything else in the month: the state at the month's clos
 BINDING_ORDER = ("components", "capacity", "money", "none")
 BINDING_RANK = {kind: i for i, kind in enumerate(BINDING_ORDER)}
 #: a holding's numbers in StockRow order, without ready_fire_units (worked out from the
-#: first two at the end); from ``delivered`` on they are running totals
-STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "delivered",
-                "consumed", "donated", "expired", "lost", "unmet", "fu_delivered",
+#: first two at the end); the first five are stocks, from ``delivered`` on running totals
+STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "fu_away",
+                "delivered", "consumed", "donated", "expired", "lost", "unmet", "fu_delivered",
                 "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
-STOCK_FLOWS = slice(4, None)
+STOCK_FLOWS = slice(5, None)
 STOCK_COLUMNS = [c for c in StockRow._fields
                  if c not in ("date", "country", "system", "ready_fire_units", "loads_held")]
 #: a line's numbers; started, delivered, rejected and other_output are running totals

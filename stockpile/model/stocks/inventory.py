@@ -21,8 +21,8 @@ class Holding:
     """One country's fire units and interceptors of one system."""
 
     __slots__ = ("cohorts", "combat_load", "consumed", "country", "delivered", "delivered_joint",
-                 "donated", "expired", "fire_units", "fu_delivered", "fu_donated", "fu_lost",
-                 "fu_in_work", "fu_on_order", "fu_pending", "fu_retired", "in_work",
+                 "donated", "expired", "fire_units", "fu_away", "fu_delivered", "fu_donated",
+                 "fu_in_work", "fu_lost", "fu_on_order", "fu_pending", "fu_retired", "in_work",
                  "interceptors", "legacy", "lost", "next_expiry", "on_order", "pending", "system",
                  "unmet")
 
@@ -31,6 +31,7 @@ class Holding:
         self.system = system
         self.combat_load = combat_load
         self.fire_units = 0
+        self.fu_away = 0  # of the fire units, lent or deployed abroad (transfers with until)
         self.interceptors = 0
         self.legacy: list[list[float]] = []  # [retire month, fire units]
         self.cohorts: list[list[float]] = []  # [expiry month, quantity, product], by expiry
@@ -106,13 +107,55 @@ class Holding:
         self.consumed += taken
         self.unmet += quantity - taken
 
+    def take_cohorts(self, quantity: int) -> list[list[float]]:
+        """Remove up to ``quantity``, oldest first, and return them as cohorts (expiry,
+        quantity, product), so that another holding can take them with their ages."""
+        taken: list[list[float]] = []
+        cohorts = self.cohorts
+        left = quantity
+        while left > 0 and cohorts:
+            first = cohorts[0]
+            part = min(left, int(first[1]))
+            taken.append([first[0], part, first[2]])
+            first[1] -= part
+            left -= part
+            if first[1] <= 0:
+                cohorts.pop(0)
+        self.interceptors -= quantity - left
+        self.next_expiry = cohorts[0][0] if cohorts else NEVER
+        return taken
+
     def donate(self, fire_units: int, interceptors: int) -> None:
+        self.give_away(fire_units, interceptors)
+
+    def give_away(self, fire_units: int, interceptors: int) -> tuple[int, list[list[float]]]:
+        """Donate what the stock allows; return the fire units and the interceptor cohorts
+        that left (for a receiver that takes them)."""
         given = min(fire_units, self.fire_units)
         self._remove_fire_units(given)
         self.fu_donated += given
-        taken = self.take_interceptors(interceptors)
+        cohorts = self.take_cohorts(interceptors)
+        taken = sum(int(c[1]) for c in cohorts)
         self.donated += taken
         self.unmet += interceptors - taken  # unmet counts interceptors only
+        return given, cohorts
+
+    def receive(self, fire_units: int, cohorts: list[list[float]]) -> None:
+        """A gift from another holder: counted as delivered to this one."""
+        self.fire_units += fire_units
+        self.fu_delivered += fire_units
+        for expiry, quantity, product in cohorts:
+            self.add_interceptors(product, int(quantity), expiry)
+            self.delivered += int(quantity)
+
+    def lend(self, fire_units: int) -> int:
+        """Send fire units away from home (a lease or deployment); return how many went."""
+        sent = max(0, min(fire_units, self.fire_units - self.fu_away))
+        self.fu_away += sent
+        return sent
+
+    def come_home(self, fire_units: int) -> None:
+        self.fu_away = max(0, self.fu_away - fire_units)
 
     def retire(self, t: int) -> None:
         while self.legacy and self.legacy[0][0] <= t:
@@ -120,6 +163,7 @@ class Holding:
             gone = min(int(count), self.fire_units)
             self.fire_units -= gone
             self.fu_retired += gone
+            self.fu_away = min(self.fu_away, self.fire_units)
 
     def lose_fire_units(self, count: int) -> None:
         """Fire units destroyed, with their share of the interceptors."""
@@ -135,8 +179,10 @@ class Holding:
         self.lost += self.take_interceptors(quantity)
 
     def _remove_fire_units(self, count: int) -> None:
-        """Donated or lost units come from the legacy fleet first, so they do not retire twice."""
+        """Donated or lost units come from the legacy fleet first, so they do not retire twice;
+        units away cannot outnumber the units left."""
         self.fire_units -= count
+        self.fu_away = min(self.fu_away, self.fire_units)
         remaining = count
         for cohort in self.legacy:
             part = min(remaining, int(cohort[1]))
