@@ -169,6 +169,30 @@ def test_report_of_a_single_run_derives_its_summaries(tiny_scenario: Path,
     assert not (folder / "report" / "plots" / "p_met.png").exists()  # one run: no odds
 
 
+def test_report_says_how_much_money_is_idle_and_why(tiny_scenario: Path,
+                                                     tmp_path: Path) -> None:
+    """Under own_baseline every country stops at its own multiple: the report gives the
+    idle money per deadline with 'target cap reached' as a reason, each figure in facts."""
+    folder = tmp_path / "capped-run"
+    scenario = load_scenario(tiny_scenario, overrides=["procurement.target=own_baseline"])
+    run_once(scenario, folder, seed=3, deterministic=True)
+    make_report(folder)
+    runs = pd.read_csv(folder / "runs.csv")
+    assert (runs["idle_cap_reached_eur_m"] > 0).any()
+    markdown = (folder / "report" / "report.md").read_text(encoding="utf-8")
+    section = markdown.split("## Money left idle, and why")[1].split("\n## ")[0]
+    assert "target cap reached" in section
+    idle = pd.read_csv(folder / "report" / "tables" / "idle_money.csv")
+    last = idle.iloc[-1]
+    assert last["idle_eur_m"] == pytest.approx(last[["idle_no_plan_eur_m",
+                                                     "idle_cap_reached_eur_m",
+                                                     "idle_too_little_eur_m",
+                                                     "idle_since_decision_eur_m",
+                                                     "lapsed_eur_m"]].sum(), abs=0.01)
+    facts = pd.read_csv(folder / "report" / "facts.csv")
+    assert "idle_cap_reached_eur_m" in set(facts["column"])
+
+
 def test_report_of_a_batch_compares_its_scenarios(tmp_path: Path) -> None:
     batch = tmp_path / "batch"
     frames = []

@@ -16,6 +16,7 @@ from stockpile.analysis.report.folder import Context, add_views
 from stockpile.analysis.report.headline import NO_LEVERS, SUMMARY_WORDS, fit, headline, words
 from stockpile.analysis.report.narrative import Narrator, Sentence, facts_table
 from stockpile.analysis.report.sections import figures, uninformative_odds, validation_section
+from stockpile.analysis.report.views import IDLE_REASONS
 from stockpile.analysis.report.workbook import write_workbook
 from stockpile.analysis.results import lever_columns
 from stockpile.experiment.output import write_csv
@@ -40,6 +41,9 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
         said["missiles"] = story.stocks(n, f["stocks"], ctx.get("stocks"), p, key)
     if ctx.get("runs_dry") is not None:
         said["depth"] = story.dry(n, f["runs_dry"], ctx.get("runs_dry"), names.system)
+    if ctx.get("idle_money") is not None:
+        said["money"] = story.idle_money(n, f["idle_money"], ctx.get("idle_money"), p,
+                                         IDLE_REASONS)
     if ctx.get("contribution") is not None:
         said["countries"] = story.contributors(n, f, ctx.get("contribution"), p, key,
                                                ctx.metric, name=names.country)
@@ -70,6 +74,7 @@ SECTIONS = {
     "missiles": "Launchers or missiles: the verdict without the stock guess",
     "depth": "Depth: days of fire",
     "countries": "Who carries the load",
+    "money": "Money left idle, and why",
     "constraints": "What holds countries back",
     "lines": "Production lines",
     "drivers": "What matters most",
@@ -78,7 +83,7 @@ SECTIONS = {
 #: where a summary sentence that does not fit on the page goes back to
 HOME = {"held": "constraints", "change": "drivers"}
 #: tables shown whole in a section, beside its sentences
-SECTION_TABLES = {"missiles": ("verdicts", "stocks")}
+SECTION_TABLES = {"missiles": ("verdicts", "stocks"), "money": ("idle_money",)}
 #: said in a section whose main sentence the summary took
 MOVED = {"missiles": "The verdict on fielded fire units is in the summary above; the table "
                      "gives it for every deadline beside the goal metric's."}

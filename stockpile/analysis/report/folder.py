@@ -21,6 +21,7 @@ from stockpile.analysis.report.views import (
     binding_by_year,
     contribution,
     goal_view,
+    idle_money_view,
     line_view,
     stock_view,
     verdict_view,
@@ -115,6 +116,9 @@ def add_views(ctx: Context) -> None:
     runs = ctx.get("runs")
     if runs is not None and len(runs):
         ctx.add("goal", goal_view(runs, ctx.point))
+        idle = idle_money_view(runs, ctx.point)
+        if idle is not None:
+            ctx.add("idle_money", idle)
         by_stock = stock_view(runs, ctx.point)
         if by_stock is not None:
             ctx.add("stocks", by_stock)

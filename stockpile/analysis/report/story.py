@@ -331,3 +331,25 @@ def batch_verdicts(n: Narrator, file: str, batch, deadline: int) -> list[Sentenc
         return []
     return [n.say(f"Chance of meeting the goal by the end of {deadline}: " + "; ".join(parts)
                   + ".")]
+
+
+def idle_money(n: Narrator, file: str, table: pd.DataFrame, point: int,
+               reasons: dict[str, str]) -> list[Sentence]:
+    """How much GBAD money waits unspent at each deadline, and why (median over runs)."""
+    said = []
+    for deadline in table.loc[table["point"] == point, "deadline"]:
+        where = {"point": point, "deadline": int(deadline)}
+        row = n.row(file, **where)
+        share = n.cite(file, "idle_share", percent, **where)
+        idle = n.cite(file, "idle_eur_m", _bn, **where)
+        credited = n.cite(file, "credited_eur_m", _bn, **where)
+        parts = sorted(((float(row[c]), c) for c in reasons if float(row[c]) > 0.5),
+                       reverse=True)
+        why = "; ".join(f"{reasons[c]} {n.cite(file, c, _bn, **where)}" for _, c in parts[:3])
+        said.append(n.say(f"By the end of {int(deadline)}, {idle} of the {credited} of GBAD "
+                          f"money credited ({share}) is idle" + (f": {why}." if why else ".")))
+    return said
+
+
+def _bn(x: float) -> str:
+    return f"EUR {number(round(float(x) / 1000, 1))}bn"

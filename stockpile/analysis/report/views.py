@@ -116,3 +116,29 @@ def verdict_view(summary: pd.DataFrame, point: int) -> pd.DataFrame | None:
     table = frame[columns].reset_index(drop=True).round(3)
     table.insert(0, "point", point)
     return table
+
+
+#: why GBAD money is idle at a deadline (runs.csv columns), in the words of the report
+IDLE_REASONS = {"idle_no_plan_eur_m": "no system to buy",
+                "idle_cap_reached_eur_m": "target cap reached",
+                "idle_too_little_eur_m": "less than one more unit's price",
+                "idle_since_decision_eur_m": "credited since the last decision",
+                "lapsed_eur_m": "lapsed at a year end"}
+
+
+def idle_money_view(runs: pd.DataFrame, point: int) -> pd.DataFrame | None:
+    """Per deadline, the goal members' GBAD money credited so far and the part idle (free or
+    lapsed), median over runs, with the idle part split by reason."""
+    if "idle_eur_m" not in runs:
+        return None
+    frame = runs[runs["point"] == point]
+    if not len(frame) or not frame["credited_eur_m"].astype(float).gt(0).any():
+        return None
+    columns = ["credited_eur_m", "idle_eur_m", *IDLE_REASONS]
+    table = frame.groupby("deadline", sort=True)[columns].median().reset_index()
+    share = frame.assign(share=frame["idle_eur_m"] / frame["credited_eur_m"].where(
+        frame["credited_eur_m"] > 0))
+    table.insert(3, "idle_share", share.groupby("deadline", sort=True)["share"].median()
+                 .to_numpy())
+    table.insert(0, "point", point)
+    return table.round(3)
