@@ -174,8 +174,8 @@ class LineRow(Strict):
     expansion_step_per_month: Units = Field(0.0, description="capacity one expansion adds")
     expansion_lead_months: Months = Field(24.0, description="months from trigger to new capacity")
     expansion_cost_eur_m: MoneyEurM = Field(0.0, description="capital one expansion costs, EUR m")
-    expansions_at_once: int = Field(
-        2, ge=1, description="expansions that may be under way at once (docs/decisions.md)")
+    expansions_at_once: bounded(1, 12, "a whole number from 1 to 12", integer=True) = Field(
+        2, description="expansions that may be under way at once (docs/decisions.md)")
     manufacturing_lead_months: Months = Field(12.0, description="months from start to delivery")
     acceptance_rate: bounded(1e-6, 1.0, "a share greater than 0 and at most 1") = Field(
         1.0, description="share of finished units that pass acceptance")

@@ -114,7 +114,7 @@ class ProductionLine:
         self.step = float(config.expansion_step_per_month)
         self.expansion_lead = max(0, round(float(config.expansion_lead_months)))
         self.expansion_cost = float(config.expansion_cost_eur_m)
-        self.at_once = int(config.expansions_at_once)
+        self.at_once = max(1, round(float(config.expansions_at_once)))
         self.manufacturer = config.manufacturer or name
         self.lead = max(0, round(float(config.manufacturing_lead_months)))
         self.acceptance = float(config.acceptance_rate)
