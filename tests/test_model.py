@@ -171,6 +171,38 @@ def test_a_country_whose_units_come_too_late_pays_for_a_step() -> None:
     assert unfunded.expansions.empty
 
 
+def test_soonest_gives_the_money_first_to_a_system_that_arrives_in_time() -> None:
+    """AAA's plan: sam and gun, equal weights. sam's fire-unit line has 100 units ahead
+    (years late for 2026); gun's lines are free. ``soonest``: the whole 100 goes to gun
+    fire units (10 each with a load of 4 interceptors at 0 price); ``plan``: half each, and
+    sam's half buys first loads (at 1 each) for the 100 launchers on order."""
+    gun = {"systems": {"gun": {"combat_load": 4}},
+           "products": {"gun_fu": {"kind": "fire_unit", "system": "gun",
+                                   "unit_price_eur_m": 10},
+                        "gun_int": {"kind": "interceptor", "system": "gun",
+                                    "unit_price_eur_m": 0.0},
+                        "sam_fu": {"unit_price_eur_m": 10}},
+           "lines": {"gun_fu_line": {"product": "gun_fu", "capacity_per_month": 5,
+                                     "ceiling_per_month": 5},
+                     "gun_int_line": {"product": "gun_int", "capacity_per_month": 50,
+                                      "ceiling_per_month": 50}},
+           "countries": {"AAA": {"plan": {"sam": 1, "gun": 1}}},
+           "contracts": {"old": {"product": "sam_fu", "buyers": {"AAA": 100},
+                                 "signed": "2024-06", "value_eur_m": 0}}}
+    bought = {}
+    for rule in ("soonest", "plan"):
+        out = simulate(scenario(**gun, procurement={"choice": rule,
+                                                    "fund_expansions": False}),
+                       deterministic=True)
+        first = out.decisions[out.decisions.date == "2025-01"].set_index("system")
+        bought[rule] = (first["fire_units_bought"].to_dict(),
+                        first.loc["sam", "interceptors_bought"])
+        # signed 2025-03; gun: a 12-month lead; sam: 100 ahead at 1 a month, no lead
+        assert first.loc["gun", "considered"] == "gun: 2026-03 @10; sam: 2033-08 @20"
+    assert bought["soonest"] == ({"gun": 10, "sam": 0}, 0)
+    assert bought["plan"] == ({"gun": 5, "sam": 0}, 50)
+
+
 def _changes(s: Scenario) -> dict:
     """A scenario back as the changes to FLAT it was made from (enough for a re-run)."""
     data = s.model_dump(mode="json", exclude_unset=True)
