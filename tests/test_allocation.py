@@ -19,9 +19,9 @@ def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1,
                            quantity=unstarted)
 
 
-def line(short: dict[str, float] | None = None, load: float = 1.0):
+def line(short: dict[str, float] | None = None):
     """The little of a line a rule reads: each waiting buyer's shortfall of first loads."""
-    return SimpleNamespace(shortfalls=lambda: dict(short or {}), load_share=load)
+    return SimpleNamespace(shortfalls=lambda: dict(short or {}))
 
 
 def book(rule: str, orders: list) -> list:
@@ -32,11 +32,11 @@ def book(rule: str, orders: list) -> list:
     return kept
 
 
-def starts(rule: str, orders: list, count: int, short: dict[str, float] | None = None,
-           load: float = 1.0) -> dict[int, int]:
+def starts(rule: str, orders: list, count: int,
+           short: dict[str, float] | None = None) -> dict[int, int]:
     _, split = RULES[rule]
     found: dict[int, int] = {}
-    for o, n in split(book(rule, orders), count, line(short, load)):
+    for o, n in split(book(rule, orders), count, line(short)):
         found[o.contract_id] = found.get(o.contract_id, 0) + n
     return found
 
@@ -50,22 +50,22 @@ def test_a_reserve_signed_first_waits_behind_a_first_load_under_first_loads_firs
 
 
 def test_fire_units_without_a_load_come_before_earlier_orders() -> None:
-    """A (contract 1) and B (contract 2) order 30 interceptors each; a load is 10. B has
-    fielded fire units 25 interceptors short of full loads, A none: 20 starts."""
+    """A (contract 1) and B (contract 2) order 30 interceptors each. B's fire units are 25
+    interceptors short of full loads, A's none: 20 starts all go to B, then A."""
     orders = [order(1, 30, buyer="A"), order(2, 30, buyer="B")]
-    assert starts("first_loads_first", orders, 20, {"B": 25.0}, load=10) == {2: 20}
+    assert starts("first_loads_first", orders, 20, {"B": 25.0}) == {2: 20}
+    assert starts("first_loads_first", orders, 40, {"B": 25.0}) == {2: 25, 1: 15}
     assert starts("fifo", orders, 20) == {1: 20}
-    # B short by 25 (5 to its next full load), C by 8: C completes a load with 8, B with 5
-    orders.append(order(3, 30, buyer="C"))
-    assert starts("first_loads_first", orders, 14, {"B": 25.0, "C": 8.0}, load=10) == {
-        2: 6, 3: 8}  # B's 5, C's 8, then the one left toward B's next load, not to A
 
 
-def test_the_nearest_full_load_is_served_first() -> None:
-    """Gaps to the next full load: A 9 (short 19), B 2 (short 12): 11 starts arm both."""
+def test_shortfalls_share_the_month_in_proportion() -> None:
+    """Short by 30 (A) and 10 (B), 20 starts: 15 and 5; C (contract 3, short by 40) has only
+    4 waiting, so it gets 4 and the rest is shared by A and B, 12 and 4."""
     orders = [order(1, 50, buyer="A"), order(2, 50, buyer="B")]
-    assert starts("first_loads_first", orders, 11, {"A": 19.0, "B": 12.0}, load=10) == {
-        2: 2, 1: 9}
+    assert starts("first_loads_first", orders, 20, {"A": 30.0, "B": 10.0}) == {1: 15, 2: 5}
+    orders.append(order(3, 4, buyer="C"))
+    assert starts("first_loads_first", orders, 20, {"A": 30.0, "B": 10.0, "C": 40.0}) == {
+        1: 12, 2: 4, 3: 4}
 
 
 def test_framework_orders_come_first_under_every_rule() -> None:
@@ -83,12 +83,11 @@ books = st.lists(st.tuples(st.integers(0, 50), st.integers(0, 1), st.integers(0,
 
 
 @given(books, st.integers(0, 200), st.sampled_from(sorted(RULES)),
-       st.dictionaries(st.sampled_from(["C0", "C1", "C2", "C3"]), st.floats(0.5, 80)),
-       st.sampled_from([1.0, 4.0, 24.0]))
-def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule, short, load) -> None:
+       st.dictionaries(st.sampled_from(["C0", "C1", "C2", "C3"]), st.floats(0.5, 80)))
+def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule, short) -> None:
     orders = [order(i, u, tier, priority) for i, (u, tier, priority) in enumerate(rows)]
     _, split = RULES[rule]
-    parts = split(book(rule, orders), count, line(short, load))
+    parts = split(book(rule, orders), count, line(short))
     total = sum(o.unstarted for o in orders)
     assert sum(n for _, n in parts) == min(count, total)
     given_to: dict[int, int] = {}

@@ -130,8 +130,6 @@ class ProductionLine:
         self.makes_fire_units = self.product in world.fire_unit_products
         self.mix_share = (world.mix[self.system].get(self.product, 0.0)
                           if self.system and not self.makes_fire_units else 0.0)
-        self.load_share = (self.mix_share * int(world.scenario.systems[self.system].combat_load)
-                           if self.mix_share else 0.0)  # this product's part of a load
         self.orders: list[Order] = []  # European book
         self.others: list[Order] = []  # book of modelled buyers outside Europe
         self.unstarted = 0  # European units released and not started, all orders
