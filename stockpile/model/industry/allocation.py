@@ -41,7 +41,7 @@ def _tier_key(order: Order) -> tuple[int, int, int]:
     return order.priority, order.tier, order.contract_id
 
 
-def _in_turn(book: list[Order], count: int, line: ProductionLine | None = None) -> Split:
+def in_turn(book: list[Order], count: int, line: ProductionLine | None = None) -> Split:
     """Whole orders in book order until the starts run out."""
     parts: Split = []
     for order in book:
@@ -65,7 +65,7 @@ def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split
     small change in who is short reorders everyone behind.
     """
     framework = [o for o in book if o.priority == 0]
-    parts = _in_turn(framework, count)
+    parts = in_turn(framework, count)
     count -= sum(part for _, part in parts)
     short = line.shortfalls() if count > 0 else {}
     taken: dict[int, int] = {}
@@ -127,7 +127,7 @@ def _water_fill(count: int, weights: dict[str, float], caps: dict[str, int]) -> 
 def _pro_rata(book: list[Order], count: int, line: ProductionLine | None = None) -> Split:
     """Framework orders in turn, then the rest in proportion to what each waits for."""
     framework = [o for o in book if o.priority == 0]
-    parts = _in_turn(framework, count)
+    parts = in_turn(framework, count)
     count -= sum(part for _, part in parts)
     rest = [o for o in book if o.priority != 0 and o.unstarted]
     if count <= 0 or not rest:
@@ -139,7 +139,7 @@ def _pro_rata(book: list[Order], count: int, line: ProductionLine | None = None)
 
 
 RULES: dict[str, tuple[Callable[[Order], tuple], Rule]] = {
-    "fifo": (_fifo_key, _in_turn),
+    "fifo": (_fifo_key, in_turn),
     "first_loads_first": (_tier_key, _unarmed_first),
     "pro_rata": (_fifo_key, _pro_rata),
 }

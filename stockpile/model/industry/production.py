@@ -26,7 +26,7 @@ import numpy as np
 
 from stockpile.model.buying.procurement import largest_remainder
 from stockpile.model.calendar import every_month
-from stockpile.model.industry.allocation import RULES
+from stockpile.model.industry.allocation import RULES, in_turn
 from stockpile.model.industry.expansion import self_funded
 from stockpile.scenario.schema import LineRow as LineConfig
 
@@ -376,8 +376,11 @@ class ProductionLine:
         if self.is_component:
             batch.append((None, count))
         else:
-            for order, part in self.split(self.orders if european else self.others, count,
-                                          self):
+            book = self.orders if european else self.others
+            waiting = self.unstarted if european else self.other_unstarted
+            # every waiting unit starts: any rule gives the same, so skip the rule's work
+            split = self.split if count < waiting else in_turn
+            for order, part in split(book, count, self):
                 order.unstarted -= part
                 if not order.unstarted:
                     self._wait(order, -1)
@@ -425,12 +428,20 @@ class ProductionLine:
     def _follow(self, order: Order, count: int) -> None:
         """Keep each buyer's units in work on its holding (its share of a shared order)."""
         holdings = self.world.holdings
-        total = order.quantity
-        attr = "fu_in_work" if self.makes_fire_units else "in_work"
-        for buyer, quantity in order.buyers.items():
+        buyers = order.buyers
+        if len(buyers) == 1:
+            shares = ((buyer, float(count)) for buyer in buyers)
+        else:
+            total = order.quantity
+            shares = ((b, count * q / total) for b, q in buyers.items())
+        for buyer, share in shares:
             holding = holdings.get((buyer, self.system))
-            if holding is not None:
-                setattr(holding, attr, getattr(holding, attr) + count * quantity / total)
+            if holding is None:
+                continue
+            if self.makes_fire_units:
+                holding.fu_in_work += share
+            else:
+                holding.in_work += share
 
     def shortfalls(self) -> dict[str, float]:
         """Interceptors of this line's product each waiting buyer lacks for a first combat
