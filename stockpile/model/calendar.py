@@ -62,3 +62,18 @@ def every_month(env: Any, months: int, phase: float, step: Callable[[int], None]
     for t in range(months):
         step(t)
         yield env.timeout(1)
+
+
+def on_dates(env: Any, months: int, phase: float,
+             events: list[tuple[int, Callable[[], None]]]) -> Generator:
+    """A SimPy process calling each action in its month (sorted by month), at a fixed phase;
+    actions dated at or after the horizon never run."""
+    yield env.timeout(phase)
+    now = 0
+    for t, act in events:
+        if t >= months:
+            return
+        if t > now:
+            yield env.timeout(t - now)
+            now = t
+        act()

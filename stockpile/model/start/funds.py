@@ -7,7 +7,10 @@ spent and carried over like the rest of the account.
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import partial
 from typing import TYPE_CHECKING
+
+from stockpile.model.calendar import on_dates
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
@@ -19,13 +22,9 @@ def funds_process(world: World) -> Generator:
     index = world.calendar.index
     credits = sorted((index(date), iso, float(row.equipment_eur_m))
                      for iso, rows in world.scenario.funds.items() for date, row in rows.items())
-    env = world.env
-    yield env.timeout(PHASE)
-    now = 0
-    for t, iso, money in credits:
-        if t >= world.calendar.months:
-            return
-        if t > now:
-            yield env.timeout(t - now)
-            now = t
-        world.accounts[iso].credit(money * float(world.countries[iso].gbad_share))
+    events = [(t, partial(_credit, world, iso, money)) for t, iso, money in credits]
+    return on_dates(world.env, world.calendar.months, PHASE, events)
+
+
+def _credit(world: World, iso: str, money: float) -> None:
+    world.accounts[iso].credit(money * float(world.countries[iso].gbad_share))

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 from stockpile.model.buying.procurement import largest_remainder
+from stockpile.model.calendar import on_dates
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
@@ -38,16 +39,8 @@ def transfers_process(world: World) -> Generator:
             events.append((index(row.date), order, lend))
             events.append((index(row.until), order, home))
     events.sort(key=lambda event: event[:2])
-    env = world.env
-    yield env.timeout(PHASE)
-    now = 0
-    for t, _, act in events:
-        if t >= world.calendar.months:
-            return
-        if t > now:
-            yield env.timeout(t - now)
-            now = t
-        act()
+    return on_dates(world.env, world.calendar.months, PHASE,
+                    [(t, act) for t, _, act in events])
 
 
 def _gift(world: World, row: TransferRow) -> Callable[[], None]:
