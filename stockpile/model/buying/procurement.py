@@ -118,8 +118,8 @@ class Buyer:
             yield world.env.timeout(step)
 
     def decide(self, t: int) -> None:
-        """Split the free money over the plan's systems by the choice rule, buy, then let
-        money left over buy capacity; log each system's decision."""
+        """Fund steps of late lines (``funding``), split the free money over the plan's
+        systems by the choice rule and buy; log each system's decision."""
         world = self.world
         account = world.accounts[self.iso]
         self.money_limited = False
@@ -132,6 +132,8 @@ class Buyer:
         total = sum(self.plan.values())
         if money <= 1e-9 or total <= 0:
             self.money_limited = True
+            for system in sorted(self.plan):
+                self._record(t, system, "", 0.0, 0.0, "no free money")
             return
         year = world.calendar.year(t)
         deadline = self._next_deadline(t)
