@@ -198,8 +198,6 @@ COLUMNS: dict[str, str] = {
     "interceptors_bought": "interceptors the decision ordered (first loads and reserves)",
     "ordered_eur_m": "value of what the decision ordered, EUR m",
     "expansion_eur_m": "capital the country paid for line expansions in this decision, EUR m",
-    "idle_eur_m": "GBAD money left free after the decision, EUR m",
-    "credited_eur_m": "money credited so far, EUR m",
     "available_eur_m": "money credited and not committed or lapsed, EUR m",
     "committed_eur_m": "money under signed contracts and not yet paid, EUR m",
     "paid_eur_m": "money paid so far (down payments, deliveries, bridge repayments; for "
@@ -208,8 +206,10 @@ COLUMNS: dict[str, str] = {
                     "members' total at the deadline)",
     "credited_eur_m": "money credited so far, EUR m (runs.csv: the goal members' GBAD money "
                       "by the deadline)",
-    "idle_eur_m": "GBAD money of the goal members free at the deadline (neither committed, "
-                  "paid nor promised to a contract being negotiated) plus what lapsed, EUR m",
+    "idle_eur_m": "decisions.csv: the country's GBAD money left free after the decision; "
+                  "runs.csv: the goal members' GBAD money free at the deadline (neither "
+                  "committed, paid nor promised to a contract being negotiated) plus what "
+                  "lapsed, EUR m",
     "idle_no_plan_eur_m": "idle money of countries with no system to buy, EUR m",
     "idle_cap_reached_eur_m": "idle money of countries stopped by their target cap, EUR m",
     "idle_too_little_eur_m": "idle money of countries whose money did not reach one more "
