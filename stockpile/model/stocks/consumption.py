@@ -73,7 +73,7 @@ class Consumer:
                 holding.retire(t)
             if holding.next_expiry <= t:
                 holding.expire(t, self.refurbish_share, self.refurbish_months)
-            rate = training[system] * holding.fire_units
+            rate = training[system] * holding.ready_fire_units
             if rate > 0:  # training, inline: this runs for every holding every month
                 if world.deterministic:
                     shots = self.count(("training", system), rate, "consumption")
