@@ -221,7 +221,7 @@ class World:
         european = all(iso in self.european for iso in buyers)
         lines = self.lines_by_product[product]
         line = lines[0] if len(lines) == 1 else min(
-            lines, key=lambda ln: (ln.months_to_clear(t, total, european), ln.name))
+            lines, key=lambda ln: (ln.months_to_deliver(t, total, european), ln.name))
         order = Order(contract_id, product, buyers, unit_price, channel, priority, settle,
                       european, tier)
         line.add(order, due)

@@ -41,7 +41,7 @@ def fund_expansions(buyer: Buyer, options: dict[str, tuple[float, float]], deadl
         fire_unit, interceptors = world.system_products[system]
         for product in (fire_unit, *interceptors):
             for line in world.lines_by_product.get(product, []):
-                if signed + line.months_to_clear(signed, 1) + line.lead <= deadline:
+                if signed + line.months_to_deliver(signed, 1) <= deadline:
                     continue
                 added = room(line)
                 cost = step_cost(line, added)

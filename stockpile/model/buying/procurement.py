@@ -178,7 +178,7 @@ class Buyer:
 
     def _soonest(self, product: str, signed: int) -> float:
         lines = self.world.lines_by_product.get(product, [])
-        return min((signed + line.months_to_clear(signed, 1) + line.lead for line in lines),
+        return min((signed + line.months_to_deliver(signed, 1) for line in lines),
                    default=NEVER)
 
     def _record(self, t: int, system: str, considered: str, expansion: float, idle: float,

@@ -209,14 +209,16 @@ class ProductionLine:
             else:
                 del waiting[buyer]
 
-    def months_to_clear(self, t: int, extra: int, european: bool = True) -> float:
-        """How long a new order would wait, to pick the line that delivers soonest."""
+    def months_to_deliver(self, t: int, extra: int, european: bool = True) -> float:
+        """Months until a new order of ``extra`` units signed in month ``t`` is delivered:
+        the backlog ahead at this line's rate, then the manufacturing lead (a line with a
+        short queue but a long lead is not the sooner one)."""
         share = self.europe_share if european else 1.0 - self.europe_share
         rate = self.capacity * share
         if rate <= 0:
             return math.inf
         backlog = self.backlog if european else self.other_backlog
-        return max(0, self.start_t - t) + (backlog + extra) / rate
+        return max(0, self.start_t - t) + (backlog + extra) / rate + self.lead
 
     # -- one month ----------------------------------------------------------------
     def process(self) -> Generator:
