@@ -2,8 +2,9 @@
 
 ``python -m benchmarks.properties``: more money, more capacity, shorter contracting delays
 and fewer donations should never make any deadline's ratio worse (SPEC 2.9). Prints each
-series and every step that goes the wrong way; the test suite will assert these once the
-buying policy makes them hold (issue 12).
+series and every step that goes the wrong way, however small; ``tests/test_properties.py``
+asserts the same properties on every shipped config and on random small worlds, with the
+tolerance for whole combat loads it states (``TOLERANCE_FU``).
 """
 
 from __future__ import annotations
