@@ -401,6 +401,17 @@ DELAY_WITH_TRAINING_FIRE = Case(
           gbad_share=0.02),
     {"procurement": {"contracting_delay_months": 9}},
     {"procurement": {"contracting_delay_months": 0}})
+#: two systems, training fire on the default system: a contract one month sooner changes
+#: which interceptor line the first loads go to; ready at 2027: 36 -> 33 (still failing)
+DELAY_ONE_MONTH_SHORTER = Case(
+    World(gdp={"AAA": 119, "BBB": 10},
+          systems=(System(int_price=0.25, fu_line=Line(capacity=0.75, ceiling=0.75),
+                          int_lines=(Line(), Line())),
+                   System(name="gun", fu_price=15.0, int_price=0.5,
+                          fu_line=Line(capacity=0.25, ceiling=0.25, lead_months=2))),
+          holdings={"AAA": {"sam": (1, 1.0), "gun": (0, 0.0)}, "BBB": {}}, gbad_share=0.13),
+    {"procurement": {"contracting_delay_months": 2}},
+    {"procurement": {"contracting_delay_months": 1}})
 #: four members each ordering a load of 4 from a line making 1 a month: national contracts
 #: are served one after the other, the pool pro rata, so nobody's load is whole for months;
 #: ready at 2027: 4 -> 1 (the joint module's "members' stocks differ, their sums agree")
@@ -454,8 +465,11 @@ def _check_delay(case: Case) -> None:
     check_not_later(worse, better, "shorter delay")
 
 
+@bug("with training fire, a contracting delay one month shorter lowers the ratio by 3 "
+     "weighted fire units in the pinned world (found in a full-suite run): 36 -> 33 at 2027")
 @RANDOM
 @example(DELAY_WITH_TRAINING_FIRE)
+@example(DELAY_ONE_MONTH_SHORTER)
 @given(shorter_delay())
 def test_shorter_delay_never_meets_the_goal_later(case: Case) -> None:
     _check_delay(case)
