@@ -427,6 +427,7 @@ class ProductionLine:
                     self.world.deliver(order, order.split(accepted))
                 if not (order.unstarted or order.in_work or order.held):
                     (self.orders if order.european else self.others).remove(order)
+
     def _follow(self, order: Order, count: int) -> None:
         """Keep each buyer's units in work on its holding (its share of a shared order)."""
         holdings = self.world.holdings
