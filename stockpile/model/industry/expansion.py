@@ -62,8 +62,7 @@ def backlog_months(line: ProductionLine) -> float:
     """The longer of the two order books, in months of the output that serves it."""
     europe = line.capacity * line.europe_share
     others = line.capacity - europe
-    committed = (line._component_want() if line.is_component else line.backlog)
-    months = (committed + line.framework_units) / europe if europe > 0 else 0.0
+    months = (line.on_books + line.framework_units) / europe if europe > 0 else 0.0
     if others > 0 and line.other_backlog:
         months = max(months, line.other_backlog / others)
     return months
