@@ -102,7 +102,7 @@ class Recorder:
         world = self.world
         by_reason = dict.fromkeys(IDLE_REASONS, 0.0)
         credited = lapsed = 0.0
-        for iso in self.members:
+        for iso in sorted(self.members):  # a set: sum in a fixed order, the same bytes out
             account = world.accounts[iso]
             credited += account.credited
             lapsed += account.lapsed
