@@ -25,7 +25,7 @@ from stockpile.model.world import World
 from stockpile.scenario.load import deep_merge
 from stockpile.scenario.schema import Scenario
 from tests.invariants import check_all, check_money
-from tests.test_model import FLAT
+from tests.test_model import FLAT, second_system
 
 PROGRAMME: dict[str, Any] = {
     "lead": "AAA", "members": ["AAA", "BBB"], "systems": ["sam"],
@@ -118,13 +118,7 @@ def test_without_priority_the_earlier_national_order_is_served_first() -> None:
 
 
 def test_programme_covers_only_members_and_its_systems() -> None:
-    s = world(systems={"gun": {"combat_load": 4}},
-              products={"gun_fu": {"kind": "fire_unit", "system": "gun"},
-                        "gun_int": {"kind": "interceptor", "system": "gun"}},
-              lines={"gun_fu_line": {"product": "gun_fu", "capacity_per_month": 1,
-                                     "ceiling_per_month": 1},
-                     "gun_int_line": {"product": "gun_int", "capacity_per_month": 1,
-                                      "ceiling_per_month": 1}})
+    s = world(**second_system("gun"))
     w = World(s, seed=1, deterministic=True)
     assert w.joint.covers("AAA", "sam") and w.joint.covers("BBB", "sam")
     assert not w.joint.covers("CCC", "sam")

@@ -50,6 +50,27 @@ FLAT: dict[str, Any] = {
 }
 
 
+def second_system(name: str, combat_load: int = 4, fu_price: float | None = None,
+                  int_price: float | None = None, fu_capacity: float = 1,
+                  int_capacity: float = 1) -> dict[str, Any]:
+    """A second system beside FLAT's sam: its fire-unit and interceptor products and a line
+    for each (no lead unless a test sets one)."""
+    fu: dict[str, Any] = {"kind": "fire_unit", "system": name}
+    missile: dict[str, Any] = {"kind": "interceptor", "system": name}
+    if fu_price is not None:
+        fu["unit_price_eur_m"] = fu_price
+    if int_price is not None:
+        missile["unit_price_eur_m"] = int_price
+    return {"systems": {name: {"combat_load": combat_load}},
+            "products": {f"{name}_fu": fu, f"{name}_int": missile},
+            "lines": {f"{name}_fu_line": {"product": f"{name}_fu",
+                                          "capacity_per_month": fu_capacity,
+                                          "ceiling_per_month": fu_capacity},
+                      f"{name}_int_line": {"product": f"{name}_int",
+                                           "capacity_per_month": int_capacity,
+                                           "ceiling_per_month": int_capacity}}}
+
+
 def scenario(**changes: Any) -> Scenario:
     return Scenario.model_validate(deep_merge(copy.deepcopy(FLAT), changes))
 
@@ -176,19 +197,12 @@ def test_soonest_gives_the_money_first_to_a_system_that_arrives_in_time() -> Non
     (years late for 2026); gun's lines are free. ``soonest``: the whole 100 goes to gun
     fire units (10 each with a load of 4 interceptors at 0 price); ``plan``: half each, and
     sam's half buys first loads (at 1 each) for the 100 launchers on order."""
-    gun = {"systems": {"gun": {"combat_load": 4}},
-           "products": {"gun_fu": {"kind": "fire_unit", "system": "gun",
-                                   "unit_price_eur_m": 10},
-                        "gun_int": {"kind": "interceptor", "system": "gun",
-                                    "unit_price_eur_m": 0.0},
-                        "sam_fu": {"unit_price_eur_m": 10}},
-           "lines": {"gun_fu_line": {"product": "gun_fu", "capacity_per_month": 5,
-                                     "ceiling_per_month": 5},
-                     "gun_int_line": {"product": "gun_int", "capacity_per_month": 50,
-                                      "ceiling_per_month": 50}},
-           "countries": {"AAA": {"plan": {"sam": 1, "gun": 1}}},
-           "contracts": {"old": {"product": "sam_fu", "buyers": {"AAA": 100},
-                                 "signed": "2024-06", "value_eur_m": 0}}}
+    gun = deep_merge(second_system("gun", fu_price=10, int_price=0.0, fu_capacity=5,
+                                   int_capacity=50), {
+        "products": {"sam_fu": {"unit_price_eur_m": 10}},
+        "countries": {"AAA": {"plan": {"sam": 1, "gun": 1}}},
+        "contracts": {"old": {"product": "sam_fu", "buyers": {"AAA": 100},
+                              "signed": "2024-06", "value_eur_m": 0}}})
     bought = {}
     for rule in ("soonest", "plan"):
         out = simulate(scenario(**gun, procurement={"choice": rule,

@@ -21,7 +21,7 @@ from stockpile.experiment.tables import run_tables
 from stockpile.scenario.load import deep_merge
 from stockpile.scenario.schedules import due_dates, parse_schedule
 from stockpile.scenario.schema import Scenario
-from tests.test_model import FLAT
+from tests.test_model import FLAT, second_system
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -147,13 +147,7 @@ def test_run_and_report_write_the_validation(tmp_path: Path) -> None:
 def test_a_country_plans_to_buy_what_it_has_on_order_at_the_start() -> None:
     from stockpile.scenario import resolve
 
-    s = scenario(systems={"other": {"combat_load": 4}},
-                 products={"other_fu": {"kind": "fire_unit", "system": "other"},
-                           "other_int": {"kind": "interceptor", "system": "other"}},
-                 lines={"other_fu_line": {"product": "other_fu", "capacity_per_month": 1,
-                                          "ceiling_per_month": 1},
-                        "other_int_line": {"product": "other_int", "capacity_per_month": 1,
-                                           "ceiling_per_month": 1}},
+    s = scenario(**second_system("other"),
                  contracts={"NEW": {"product": "other_fu", "buyers": {"AAA": 2},
                                     "signed": "2024-06"},
                             "LATER": {"product": "other_fu", "buyers": {"BBB": 2},

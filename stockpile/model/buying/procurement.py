@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 PHASE = 0.1
 #: why GBAD money sits idle at a deadline, by the country's last decision
 IDLE_REASONS = ("no_plan", "cap_reached", "too_little", "since_decision")
+#: the same in decisions.csv, for a system the decision bought nothing of
+IDLE_WORDS = {"no_plan": "idle: no plan", "cap_reached": "idle: cap reached",
+              "too_little": "idle: less than one unit's price",
+              "since_decision": "idle: less than one unit's price"}
 NEVER = float(1 << 60)  # a product no line makes: it never arrives
 
 
@@ -126,7 +130,7 @@ class Buyer:
         self.capped = False
         self._log = {}
         if not self.plan:
-            self._record(t, "", "", 0.0, account.free, "idle: no plan")
+            self._record(t, "", "", 0.0, account.free, IDLE_WORDS["no_plan"])
             return
         money = account.free
         total = sum(self.plan.values())
@@ -183,14 +187,11 @@ class Buyer:
 
     def _record(self, t: int, system: str, considered: str, expansion: float, idle: float,
                 reason: str, bought: tuple = (0, 0, 0.0, "")) -> None:
+        if not reason:
+            reason = "bought" if idle <= 1e-6 else IDLE_WORDS[self.idle_reason]
         self.world.decisions.append(DecisionRow(
             self.world.calendar.date(t), self.iso, system, considered, bought[0], bought[1],
-            bought[2], expansion, idle, reason or self._idle_reason(idle)))
-
-    def _idle_reason(self, idle: float) -> str:
-        if idle <= 1e-6:
-            return "bought"
-        return "idle: cap reached" if self.capped else "idle: less than one unit's price"
+            bought[2], expansion, idle, reason))
 
     @property
     def idle_reason(self) -> str:

@@ -68,31 +68,10 @@ def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split
     parts = in_turn(framework, count)
     count -= sum(part for _, part in parts)
     short = line.shortfalls() if count > 0 else {}
-    taken: dict[int, int] = {}
-    if short:
-        orders: dict[str, list[Order]] = {}
-        for order in book:
-            if order.priority != 0 and order.unstarted and len(order.buyers) == 1:
-                buyer = next(iter(order.buyers))
-                if buyer in short:
-                    orders.setdefault(buyer, []).append(order)
-        caps = {b: min(math.ceil(short[b] - 1e-9),
-                       sum(o.unstarted for o in orders[b])) for b in orders}
-        grant = _water_fill(count, {b: short[b] for b in caps}, caps)
-        for buyer in sorted(grant):
-            give = grant[buyer]
-            if not give:
-                continue
-            for order in orders[buyer]:
-                part = min(give, order.unstarted - taken.get(id(order), 0))
-                if part > 0:
-                    parts.append((order, part))
-                    taken[id(order)] = taken.get(id(order), 0) + part
-                    give -= part
-                    count -= part
-                    short[buyer] -= part
-                if give <= 0:
-                    break
+    first = _to_shortfalls(book, count, short) if short else []
+    parts += first
+    count -= sum(part for _, part in first)
+    taken = {id(order): part for order, part in first}
     for order in book:
         if count <= 0:
             break
@@ -102,6 +81,28 @@ def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split
         if part > 0:
             parts.append((order, part))
             count -= part
+    return parts
+
+
+def _to_shortfalls(book: list[Order], count: int, short: dict[str, float]) -> Split:
+    """The month's starts for buyers short of first loads: shared in proportion to the
+    shortfalls, each buyer's share to its own orders in book order (each order once)."""
+    orders: dict[str, list[Order]] = {}
+    for order in book:
+        if order.priority != 0 and order.unstarted and len(order.buyers) == 1:
+            buyer = next(iter(order.buyers))
+            if buyer in short:
+                orders.setdefault(buyer, []).append(order)
+    caps = {b: min(math.ceil(short[b] - 1e-9), sum(o.unstarted for o in mine))
+            for b, mine in orders.items()}
+    parts: Split = []
+    for buyer, give in sorted(_water_fill(count, {b: short[b] for b in caps}, caps).items()):
+        for order in orders[buyer]:
+            if give <= 0:
+                break
+            part = min(give, order.unstarted)
+            parts.append((order, part))
+            give -= part
     return parts
 
 
