@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from stockpile.model.records import GoalRow
 from stockpile.model.world import RunOutput
 
 #: table name -> file name, in the order they are written
@@ -19,11 +20,7 @@ RUN_FILES = {
     "expansions": "expansions.csv",
     "decisions": "decisions.csv",
 }
-GOAL_COLUMNS = ["point", "run", "seed", "deadline", "value", "baseline", "target", "ratio",
-                "met", "first_met", "fielded_value", "fielded_baseline", "fielded_ratio",
-                "fielded_met", "fielded_first_met", "credited_eur_m", "idle_eur_m",
-                "idle_no_plan_eur_m", "idle_cap_reached_eur_m", "idle_too_little_eur_m",
-                "idle_since_decision_eur_m", "lapsed_eur_m"]
+GOAL_COLUMNS = ["point", "run", "seed", *GoalRow._fields]
 
 
 def _tagged(frame: pd.DataFrame, point: int, run: int) -> pd.DataFrame:

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from stockpile.scenario.schema import LAYERS
+
+#: each layer's verdict beside the goal's: runs.csv columns ratio_<layer>, met_<layer>,
+#: first_met_<layer>, in LAYERS order
+LAYER_GOAL_FIELDS = [(f"{kind}_{layer}", kind_type) for layer in LAYERS
+                     for kind, kind_type in (("ratio", float), ("met", bool),
+                                             ("first_met", str))]
+
 
 class StockRow(NamedTuple):
     date: str
     country: str
     system: str
+    layer: str
     fire_units: int
     interceptors: int
     ready_fire_units: int
@@ -115,7 +124,7 @@ class ContractRow(NamedTuple):
     reference: str
 
 
-class GoalRow(NamedTuple):
+class _GoalFields(NamedTuple):
     deadline: int
     value: float
     baseline: float
@@ -137,10 +146,11 @@ class GoalRow(NamedTuple):
     lapsed_eur_m: float
 
 
-class CapabilityRow(NamedTuple):
-    date: str
-    value: float
-    ratio: float
+GoalRow = NamedTuple("GoalRow", [*_GoalFields.__annotations__.items(),  # type: ignore[misc]
+                                 *LAYER_GOAL_FIELDS])
+CapabilityRow = NamedTuple("CapabilityRow", [  # type: ignore[misc]
+    ("date", str), ("value", float), ("ratio", float),
+    *((f"ratio_{layer}", float) for layer in LAYERS)])
 
 
 COLUMNS: dict[str, str] = {
@@ -241,6 +251,12 @@ COLUMNS: dict[str, str] = {
     "ratio": "value / baseline",
     "met": "value reached the target by the deadline",
     "first_met": "first month the target was reached (blank: never in the horizon)",
+    **{f"ratio_{layer}": f"the {layer} layer's goal metric ÷ its own baseline (blank: the "
+       "layer has no baseline)" for layer in LAYERS},
+    **{f"met_{layer}": f"the {layer} layer reached multiplier × its own baseline"
+       for layer in LAYERS},
+    **{f"first_met_{layer}": f"first month the {layer} layer reached its target (blank: never "
+       "in the horizon, or no baseline)" for layer in LAYERS},
     "fielded_value": "fire units in service at the deadline, weighted: the verdict that does "
                      "not hang on interceptor stocks, beside the goal metric's",
     "fielded_baseline": "weighted fire units in service in the opening state",

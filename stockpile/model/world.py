@@ -118,7 +118,11 @@ class World:
     # -- set-up -------------------------------------------------------------------
     def _read_systems(self) -> None:
         s = self.scenario
-        self.weights = {name: float(row.capability_weight) for name, row in s.systems.items()}
+        # a system's weight in the goal: its own, times its layer's (goal.layer_weights)
+        layer_weights = {k: float(v) for k, v in s.goal.layer_weights.items()}
+        self.weights = {name: float(row.capability_weight) * layer_weights.get(row.layer, 1.0)
+                        for name, row in s.systems.items()}
+        self.layers = {name: row.layer for name, row in s.systems.items()}
         self.training_rates = {name: float(row.training_shots_per_fu_year)
                                for name, row in s.systems.items()}
         self.system_products = {name: resolve.system_products(s, name) for name in s.systems}

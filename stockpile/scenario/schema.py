@@ -38,6 +38,9 @@ from stockpile.scenario.bounds import (
 from stockpile.scenario.distributions import Growth, NonNeg, Positive, Share, bounded
 
 MonthStr = str  # validated with Field(pattern=MONTH_PATTERN) where used
+#: air-defence layers, from exo-atmospheric missile defence to counter-drone guns (SPEC 2.10)
+LAYERS = ("upper_tier", "long_range", "medium_range", "short_range", "very_short_range")
+Layer = Literal[LAYERS]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -73,6 +76,14 @@ class GoalConfig(Strict):
     members: Names | Literal["european"] = Field(
         "european", description="ISO3 codes counted in the goal, or 'european' for all European "
         "countries of the scenario")
+    scope: Literal["all", "each"] | list[Layer] = Field(
+        "all", description="what the goal counts: 'all' (every layer, weighted), a list of "
+        "layers (their weighted sum), or 'each' (every layer with a baseline must reach the "
+        "multiple on its own; the ratio is the smallest layer's)")
+    layer_weights: dict[Layer, Scale] = Field(
+        default_factory=dict, description="multiplies the capability_weight of every system "
+        "of the layer (default 1): no public metric weighs a counter-drone gun against a "
+        "Patriot battery, so the weights are inputs with ranges")
 
     @field_validator("deadlines")
     @classmethod
@@ -80,6 +91,16 @@ class GoalConfig(Strict):
         if not value:
             raise ValueError("no deadlines given (at least one year)")
         return sorted(value)
+
+    @field_validator("scope")
+    @classmethod
+    def _some_layers(cls, value: list[str] | str) -> list[str] | str:
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("empty list of layers (at least one layer, 'all' or 'each')")
+            if len(set(value)) < len(value):
+                raise ValueError("a layer is listed twice (name each once)")
+        return value
 
     @field_validator("members")
     @classmethod
@@ -130,8 +151,7 @@ class SystemRow(Strict):
         description="interceptors per fire unit for a full load")
     capability_weight: PerUnit = Field(1.0, description="value of one fire unit in the goal")
     training_shots_per_fu_year: PerUnit = Field(0.0, description="training/test firings per FU")
-    layer: Literal["upper_tier", "long_range", "medium_range", "short_range",
-                   "very_short_range"] | None = Field(
+    layer: Layer | None = Field(
         None, description="air-defence layer (upper_tier, long_range, medium_range, short_range, "
         "very_short_range incl. counter-drone guns)")
     stock_factor: Scale = Field(

@@ -27,6 +27,7 @@ from stockpile.model.records import (
     StockRow,
 )
 from stockpile.model.stocks.inventory import Holding
+from stockpile.scenario.schema import LAYERS
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
@@ -41,7 +42,8 @@ STOCK_COUNTS = ("fire_units", "interceptors", "on_order", "fu_on_order", "fu_awa
                 "fu_donated", "fu_retired", "fu_lost", "delivered_joint")
 STOCK_FLOWS = slice(5, None)
 STOCK_COLUMNS = [c for c in StockRow._fields
-                 if c not in ("date", "country", "system", "ready_fire_units", "loads_held")]
+                 if c not in ("date", "country", "system", "layer", "ready_fire_units",
+                              "loads_held")]
 #: a line's numbers; started, delivered, rejected and other_output are running totals
 LINE_STATE = ("capacity", "started", "delivered", "rejected", "other_output", "in_work",
               "on_books", "pending_expansions", "capex", "europe_share")
@@ -49,6 +51,7 @@ LINE_FLOWS = slice(1, 5)
 ACCOUNT_STATE = ("credited", "available", "committed", "paid", "lapsed", "received", "owed",
                  "defence")
 LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
+LAYER_INDEX = {layer: i for i, layer in enumerate(LAYERS)}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}
 
 
@@ -63,6 +66,12 @@ class Recorder:
         self.record_months = RECORD_MONTHS[scenario.output.frequency]
         self.values: list[float] = []
         self.fielded: list[float] = []  # weighted fire units each month, whatever the metric
+        self.by_layer: list[list[float]] = []  # the metric of each layer (LAYERS order) each month
+        scope = scenario.goal.scope
+        self.scope = scope
+        #: layers the goal's value sums (all of them, or the listed ones)
+        self.counted = set(range(len(LAYERS))) if isinstance(scope, str) else {
+            LAYERS.index(layer) for layer in scope}
         self.dates: list[str] = []
         self.stocks = Snapshots(attrgetter(*STOCK_COUNTS), len(STOCK_COUNTS))
         self.lines = Snapshots(attrgetter(*LINE_STATE), len(LINE_STATE))
@@ -70,7 +79,8 @@ class Recorder:
         self.accounts = Snapshots(attrgetter(*ACCOUNT_STATE), len(ACCOUNT_STATE))
         self.bindings: list[str] = []  # each country's binding constraint, in snapshot order
         self._holdings: list[Holding] = []
-        self._members: list[tuple[Holding, float]] = []  # member holdings, capability weights
+        # member holdings, capability weights, layer index (-1: none)
+        self._members: list[tuple[Holding, float, int]] = []
         self._seen = -1
         cal = world.calendar
         self.deadline_months = {cal.deadline(y) for y in scenario.goal.deadlines}
@@ -83,14 +93,15 @@ class Recorder:
         """The opening state, before any month's flows: the baseline, the same in every run
         unless the opening state itself is sampled."""
         self._follow_holdings()
-        self.opening, self.fielded_opening = self.measure()
+        self.opening, self.fielded_opening, self.layer_opening = self.measure()
 
     def close(self, t: int) -> None:
         cal = self.world.calendar
         self._follow_holdings()
-        value, fielded = self.measure()
+        value, fielded, layers = self.measure()
         self.values.append(value)
         self.fielded.append(fielded)
+        self.by_layer.append(layers)
         if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
             self.record(cal.date(t))
         if t in self.deadline_months:
@@ -117,29 +128,38 @@ class Recorder:
             return
         self._seen = len(holdings)
         self._holdings = list(holdings.values())
-        weights = self.world.weights
-        self._members = [(h, weights[system]) for (iso, system), h in holdings.items()
-                         if iso in self.members]
+        weights, layers = self.world.weights, self.world.layers
+        self._members = [(h, weights[system], LAYER_INDEX.get(layers[system], -1))
+                         for (iso, system), h in holdings.items() if iso in self.members]
 
-    def measure(self) -> tuple[float, float]:
-        """The goal metric summed over member countries, and their weighted fire units in
-        service (the measure that does not hang on unknown stocks), in one pass.
+    def measure(self) -> tuple[float, float, list[float]]:
+        """The goal metric summed over member countries (over the goal's layers), their
+        weighted fire units in service (the measure that does not hang on unknown stocks),
+        and the metric of each layer, in one pass.
 
         Interceptors are counted one each; fire-unit metrics are weighted by capability.
+        A system without a layer counts in the whole only.
         """
-        members = self._members
-        fielded = 0.0
-        if self.metric == "ready_fire_units":
-            total = 0.0
-            for h, w in members:
-                fire_units, ready = h.fire_units, h.interceptors // h.combat_load
-                fielded += w * fire_units
-                total += w * (ready if ready < fire_units else fire_units)
-            return total, fielded
-        fielded = sum(w * h.fire_units for h, w in members)
-        if self.metric == "fire_units":
-            return fielded, fielded
-        return float(sum(h.interceptors for h, _ in members)), fielded
+        by_layer = [0.0] * len(LAYERS)
+        fielded = total = 0.0
+        metric = self.metric
+        for h, w, layer in self._members:
+            fire_units = h.fire_units
+            if metric == "ready_fire_units":
+                ready = h.interceptors // h.combat_load
+                value = w * (ready if ready < fire_units else fire_units)
+            elif metric == "fire_units":
+                value = w * fire_units
+            else:
+                value = float(h.interceptors)
+            fielded += w * fire_units
+            if layer >= 0:
+                by_layer[layer] += value
+                if layer in self.counted:
+                    total += value
+            elif self.scope == "all" or self.scope == "each":
+                total += value
+        return total, fielded, by_layer
 
     def record(self, date: str) -> None:
         """Numbers only: dates, names and per-period flows are added once, at the end."""
@@ -173,6 +193,10 @@ class Recorder:
 
         The baseline is the opening state (or ``goal.baseline`` as given, or the close of
         ``goal.baseline_date``); fielded fire units are always measured from the opening state.
+        Each layer is judged against its own baseline (opening state or ``baseline_date``),
+        whatever the scope; a layer without one has no ratio and is never met. Under scope
+        ``each`` the goal is met when every layer with a baseline is, and its ratio is the
+        smallest layer's.
         """
         world = self.world
         cal = world.calendar
@@ -184,25 +208,41 @@ class Recorder:
             baseline = self.values[cal.index(goal.baseline_date)]
         else:
             baseline = self.opening
-        first_met = self._first(self.values, multiplier * baseline)
-        fielded_first = self._first(self.fielded, multiplier * self.fielded_opening)
+        layer_base = (self.by_layer[cal.index(goal.baseline_date)] if goal.baseline_date
+                      else self.layer_opening)
+        layer_ratios = [[_ratio(v, b) for v, b in zip(month, layer_base, strict=True)]
+                        for month in self.by_layer]
+        with_base = [i for i, b in enumerate(layer_base) if b > 0]
+        reached = [[r[i] >= multiplier - 1e-9 if i in with_base else False
+                    for i in range(len(LAYERS))] for r in layer_ratios]
+        if self.scope == "each":  # every layer with a baseline at its own multiple
+            ratios = [min((r[i] for i in with_base), default=math.nan) for r in layer_ratios]
+            met = [bool(with_base) and all(m[i] for i in with_base) for m in reached]
+        else:
+            ratios = [_ratio(v, baseline) for v in self.values]
+            met = [v >= multiplier * baseline - 1e-9 for v in self.values]
+        first_met = self._first(met)
+        fielded_first = self._first([v >= multiplier * self.fielded_opening - 1e-9
+                                     for v in self.fielded])
+        layer_first = [self._first([m[i] for m in reached]) for i in range(len(LAYERS))]
         rows = []
         for year in goal.deadlines:
             t = cal.deadline(year)
             value, fielded = self.values[t], self.fielded[t]
+            layers = [x for i in range(len(LAYERS))
+                      for x in (layer_ratios[t][i], reached[t][i], layer_first[i])]
             rows.append(GoalRow(
-                year, value, baseline, multiplier * baseline, _ratio(value, baseline),
-                value >= multiplier * baseline - 1e-9, first_met, fielded,
-                self.fielded_opening, _ratio(fielded, self.fielded_opening),
+                year, value, baseline, multiplier * baseline, ratios[t], met[t], first_met,
+                fielded, self.fielded_opening, _ratio(fielded, self.fielded_opening),
                 fielded >= multiplier * self.fielded_opening - 1e-9, fielded_first,
-                *self.money.get(t, (0.0,) * 7)))
-        path = [CapabilityRow(cal.date(t), v, _ratio(v, baseline))
+                *self.money.get(t, (0.0,) * 7), *layers))
+        path = [CapabilityRow(cal.date(t), v, ratios[t], *layer_ratios[t])
                 for t, v in enumerate(self.values)]
         return rows, path
 
-    def _first(self, values: list[float], target: float) -> str:
+    def _first(self, met: list[bool]) -> str:
         """The first month the target is reached, or '' if never in the horizon."""
-        first = next((t for t, v in enumerate(values) if v >= target - 1e-9), None)
+        first = next((t for t, m in enumerate(met) if m), None)
         return self.world.calendar.date(first) if first is not None else ""
 
     # -- tables, once per run ---------------------------------------------------------
@@ -221,6 +261,8 @@ class Recorder:
         data["date"] = text(self.dates)[snapshot]
         data["country"] = text([h.country for h in holdings])[thing]
         data["system"] = text([h.system for h in holdings])[thing]
+        layers = self.world.layers
+        data["layer"] = text([layers.get(h.system) or "" for h in holdings])[thing]
         return frame(StockRow._fields, data)
 
     def production(self) -> pd.DataFrame:
