@@ -12,11 +12,14 @@ import pandas as pd
 import pytest
 
 import stockpile
+from stockpile.analysis.results import read_table
+from stockpile.analysis.summary import summarise_layers
 from stockpile.api import simulate
 from stockpile.scenario import resolve
 from stockpile.scenario.load import deep_merge
 from stockpile.scenario.schema import LAYERS, Scenario
 from tests.invariants import check_all
+from tests.sweeps import quick
 from tests.test_model import FLAT, second_system
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +121,36 @@ def test_the_baseline_layers_add_up_to_the_whole() -> None:
                 implied.setdefault(layer, set()).add(round(by_layer.loc[date, layer] / ratio, 9))
     assert set(by_layer.columns) <= set(LAYERS)
     assert len(implied) >= 3 and all(len(v) == 1 and min(v) > 0 for v in implied.values())
+
+
+def test_layer_quantiles_count_never_as_later_than_the_horizon() -> None:
+    """Four runs of one layer: met by 2030 in two; first met 2030-01, 2031-06, never,
+    2029-03. Sorted: 2029-03, 2030-01, 2031-06, never: the median (inverted cdf, the second
+    of four) is 2030-01, the 95% quantile falls among the never-met runs (blank)."""
+    runs = pd.DataFrame({
+        "point": [0] * 4, "deadline": [2030] * 4,
+        "ratio_long_range": [5.2, 4.1, 2.0, 6.0], "met_long_range": [True, False, False, True],
+        "first_met_long_range": ["2030-01", "2031-06", "", "2029-03"],
+        "ratio_upper_tier": [math.nan] * 4, "met_upper_tier": [False] * 4,
+        "first_met_upper_tier": [""] * 4})
+    table = summarise_layers(runs)
+    assert table["layer"].tolist() == ["long_range"]  # no baseline, no row
+    row = table.iloc[0]
+    assert (row["runs"], row["met"], row["p_met"]) == (4, 2, 0.5)
+    assert (row["first_met_p5"], row["first_met_p50"], row["first_met_p95"]) == (
+        "2029-03", "2030-01", "")
+    assert (row["never_met"], row["never_met_share"]) == (1, 0.25)
+
+
+def test_a_sweep_writes_each_layers_verdict_as_counted_from_its_runs(tmp_path: Path) -> None:
+    config = quick(tmp_path, systems={"sam": {"layer": "medium_range"}})
+    stockpile.sweep(config, runs=12, jobs=1, out=tmp_path / "sw", progress=False)
+    runs = read_table(tmp_path / "sw" / "runs.csv")
+    layers = read_table(tmp_path / "sw" / "layers_summary.csv")
+    assert layers["layer"].unique().tolist() == ["medium_range"]
+    for _, row in layers.iterrows():
+        mine = runs[runs.deadline == row.deadline]
+        assert row["met"] == int(mine["met_medium_range"].sum())
+        assert row["never_met"] == int((mine["first_met_medium_range"] == "").sum())
+        # one system, one layer: the layer's verdict is the goal's
+        assert row["met"] == int(mine["met"].sum())

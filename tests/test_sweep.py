@@ -208,7 +208,8 @@ def test_a_lever_over_an_uncertain_input_keeps_the_columns_stable(tmp_path: Path
     assert runs.groupby("point")["procurement.contracting_delay_months"].unique() \
         .map(list).tolist() == [[6], [12]]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "failures.csv", "manifest.json", "points.csv", "runs.csv", "summary.csv"]
+        "failures.csv", "layers_summary.csv", "manifest.json", "points.csv", "runs.csv",
+            "summary.csv"]
 
 
 def test_every_point_is_checked_before_any_run(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from stockpile.analysis.results import Results
-from stockpile.analysis.summary import summarise
+from stockpile.analysis.summary import summarise, summarise_layers
 
 QUANTILES = (5, 25, 50, 75, 95)
 #: the sweep's names (stockpile.experiment.assemble), so a report reads one shape
@@ -69,6 +69,8 @@ def complete(results: Results) -> list[str]:
     tables = results.tables
     makers = {
         "summary": ("runs", lambda: summarise(tables["runs"], tables.get("points"))),
+        "layers_summary": ("runs", lambda: summarise_layers(tables["runs"],
+                                                            tables.get("points"))),
         "fan": ("capability", lambda: fan_from_capability(tables["capability"])),
         "timeseries_summary": ("timeseries", lambda: ts_summary_from(tables["timeseries"])),
         "constraints_summary": ("constraints",

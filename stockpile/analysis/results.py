@@ -16,10 +16,11 @@ import pandas as pd
 from stockpile.experiment.csvstyle import read_csv
 from stockpile.experiment.tables import GOAL_COLUMNS
 from stockpile.scenario import Problem, ScenarioError
+from stockpile.scenario.schema import LAYERS
 
 #: the summary files a sweep writes; a report derives any that are missing
-SUMMARY_FILES = ("summary", "fan", "timeseries_summary", "constraints_summary",
-                 "production_summary")
+SUMMARY_FILES = ("summary", "layers_summary", "fan", "timeseries_summary",
+                 "constraints_summary", "production_summary")
 RUN_FILES = ("runs", "points", "timeseries", "production", "budget", "constraints",
              "contracts", "capability", "deliveries", "expansions", "decisions", "failures")
 TEXT_COLUMNS = {"date", "signed_date", "reference", "layer", "checkpoint", "measure", "where",
@@ -29,7 +30,8 @@ TEXT_COLUMNS = {"date", "signed_date", "reference", "layer", "checkpoint", "meas
 REPORT_DIR = "report"
 #: yes/no columns by file, written 1/0 (older folders: True/False); read back as booleans
 #: (summary.csv's ``met`` is a count)
-FLAG_COLUMNS = {"runs": {"met"}, "validation": {"within"}}
+FLAG_COLUMNS = {"runs": {"met", "fielded_met", *(f"met_{layer}" for layer in LAYERS)},
+                "validation": {"within"}}
 
 
 @dataclass

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from stockpile.experiment.csvstyle import read_csv
+from stockpile.scenario.schema import LAYERS
 
 PERCENTS = (5, 25, 50, 75, 95)
 CONFIDENCE = 0.95
@@ -26,6 +27,11 @@ BASE_COLUMNS = ["deadline", "runs", "met", "p_met", "ci_low", "ci_high",
                 "never_met", "never_met_share", "fielded_p_met", "fielded_ratio_p50"]
 READ_COLUMNS = ["point", "deadline", "ratio", "met", "first_met", "fielded_ratio",
                 "fielded_met"]
+#: layers_summary.csv: summary.csv's verdict columns for each layer on its own baseline
+LAYER_COLUMNS = ["deadline", "layer", "runs", "met", "p_met", "ci_low", "ci_high",
+                 *(f"ratio_p{p}" for p in PERCENTS), *(f"first_met_p{p}" for p in PERCENTS),
+                 "never_met", "never_met_share"]
+LAYER_READ = [f"{kind}_{layer}" for layer in LAYERS for kind in ("ratio", "met", "first_met")]
 
 
 def wilson(met: int, runs: int, level: float = CONFIDENCE) -> tuple[float, float]:
@@ -93,20 +99,46 @@ def summarise(runs: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.Data
     return _with_levers(pd.DataFrame(rows, columns=["point", *BASE_COLUMNS]), points)
 
 
-def _with_levers(frame: pd.DataFrame, points: pd.DataFrame | None) -> pd.DataFrame:
+def summarise_layers(runs: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per point, deadline and layer: how often the layer reached the multiple of its own
+    baseline, and when (runs whose layer never did count as later than the horizon).
+
+    A layer without a baseline (no ratio in any run: nothing of it at the start) has no
+    verdict and no row.
+    """
+    rows = []
+    for layer in LAYERS:
+        if f"ratio_{layer}" not in runs or runs[f"ratio_{layer}"].isna().all():
+            continue
+        own = runs[["point", "deadline", f"ratio_{layer}", f"met_{layer}",
+                    f"first_met_{layer}"]].set_axis(
+            ["point", "deadline", "ratio", "met", "first_met"], axis=1)
+        rows += [{"point": int(point), "layer": layer, **_one(deadline, group)}
+                 for (point, deadline), group in own.groupby(["point", "deadline"], sort=True)]
+    frame = pd.DataFrame(rows, columns=["point", *LAYER_COLUMNS])
+    frame = frame.sort_values(["point", "deadline", "layer"],
+                              key=lambda c: c.map(LAYERS.index) if c.name == "layer" else c,
+                              kind="stable", ignore_index=True)
+    return _with_levers(frame, points, LAYER_COLUMNS)
+
+
+def _with_levers(frame: pd.DataFrame, points: pd.DataFrame | None,
+                 columns: list[str] = BASE_COLUMNS) -> pd.DataFrame:
     """Lever columns (from points.csv) between ``point`` and ``deadline``."""
     if points is None or len(points.columns) <= 1:
         return frame
     levers = [c for c in points.columns if c != "point"]
-    return frame.merge(points, on="point", how="left")[["point", *levers, *BASE_COLUMNS]]
+    return frame.merge(points, on="point", how="left")[["point", *levers, *columns]]
 
 
-def _runs_by_point(path: Path, rows_per_read: int = 200_000) -> Iterator[pd.DataFrame]:
+def _runs_by_point(path: Path, rows_per_read: int = 200_000,
+                   columns: tuple[str, ...] = tuple(READ_COLUMNS)) -> Iterator[pd.DataFrame]:
     """runs.csv one point at a time (it is written in point order): memory per point."""
     held: list[pd.DataFrame] = []
-    reader = read_csv(path, usecols=lambda c: c in READ_COLUMNS, chunksize=rows_per_read,
-                      dtype={"first_met": str}, keep_default_na=False,
-                      na_values={"ratio": [""], "fielded_ratio": [""]})
+    texts = {c: str for c in columns if c.startswith("first_met")}
+    blanks = {c: [""] for c in columns if "ratio" in c}
+    reader = read_csv(path, usecols=lambda c: c in columns, chunksize=rows_per_read,
+                      dtype=texts, keep_default_na=False, na_values=blanks)
     for block in reader:
         for point, part in block.groupby("point", sort=False):
             if held and held[0]["point"].iloc[0] != point:
@@ -125,6 +157,18 @@ def summarise_folder(folder: Path) -> pd.DataFrame:
     if not parts:
         return summarise(pd.DataFrame(columns=READ_COLUMNS), points)
     return _with_levers(pd.concat(parts, ignore_index=True), points)
+
+
+def summarise_layers_folder(folder: Path) -> pd.DataFrame:
+    """layers_summary.csv's frame from a finished sweep folder's runs.csv and points.csv."""
+    points_path = Path(folder) / "points.csv"
+    points = read_csv(points_path) if points_path.exists() else None
+    columns = ("point", "deadline", *LAYER_READ)
+    parts = [summarise_layers(rows) for rows in _runs_by_point(Path(folder) / "runs.csv",
+                                                              columns=columns)]
+    if not parts:
+        return pd.DataFrame(columns=["point", *LAYER_COLUMNS])
+    return _with_levers(pd.concat(parts, ignore_index=True), points, LAYER_COLUMNS)
 
 
 def summary_text(summary: pd.DataFrame, limit: int = 40) -> str:

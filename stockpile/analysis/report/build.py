@@ -41,6 +41,10 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
         said["missiles"] = story.stocks(n, f["stocks"], ctx.get("stocks"), p, key)
     if ctx.get("runs_dry") is not None:
         said["depth"] = story.dry(n, f["runs_dry"], ctx.get("runs_dry"), names.system)
+    if ctx.get("layers") is not None:
+        end = (ctx.scenario.get("time") or {}).get("end", "")
+        said["layers"] = story.layers(n, f["layers"], ctx.get("layers"), p,
+                                      ctx.deadlines[-1], end)
     if ctx.get("idle_money") is not None:
         said["money"] = story.idle_money(n, f["idle_money"], ctx.get("idle_money"), p,
                                          IDLE_REASONS)
@@ -71,6 +75,7 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
 LONG_DERIVED = {"timeseries_summary", "constraints_summary", "production_summary"}
 SECTIONS = {
     "summary": "What the numbers say",
+    "layers": "Layer by layer",
     "missiles": "Launchers or missiles: the verdict without the stock guess",
     "depth": "Depth: days of fire",
     "countries": "Who carries the load",
@@ -83,7 +88,8 @@ SECTIONS = {
 #: where a summary sentence that does not fit on the page goes back to
 HOME = {"held": "constraints", "change": "drivers"}
 #: tables shown whole in a section, beside its sentences
-SECTION_TABLES = {"missiles": ("verdicts", "stocks"), "money": ("idle_money",)}
+SECTION_TABLES = {"layers": ("layers",), "missiles": ("verdicts", "stocks"),
+                  "money": ("idle_money",)}
 #: said in a section whose main sentence the summary took
 MOVED = {"missiles": "The verdict on fielded fire units is in the summary above; the table "
                      "gives it for every deadline beside the goal metric's."}

@@ -22,6 +22,7 @@ from stockpile.analysis.report.views import (
     contribution,
     goal_view,
     idle_money_view,
+    layer_view,
     line_view,
     stock_view,
     verdict_view,
@@ -131,6 +132,9 @@ def add_views(ctx: Context) -> None:
     verdicts = verdict_view(ctx.get("summary"), ctx.point)
     if verdicts is not None:
         ctx.add("verdicts", verdicts)
+    by_layer = layer_view(ctx.get("layers_summary"), ctx.point)
+    if by_layer is not None:
+        ctx.add("layers", by_layer)
     _add_magazine(ctx)
     if ctx.get("timeseries_summary") is not None:
         ctx.add("contribution", contribution(ctx.get("timeseries_summary"), ctx.scenario,

@@ -351,5 +351,48 @@ def idle_money(n: Narrator, file: str, table: pd.DataFrame, point: int,
     return said
 
 
+LAYER_WORDS = {"upper_tier": "upper tier", "long_range": "long range",
+               "medium_range": "medium range", "short_range": "short range",
+               "very_short_range": "very short range and counter-drone"}
+
+
+def layers(n: Narrator, file: str, table: pd.DataFrame, point: int, deadline: int,
+           end: str) -> list[Sentence]:
+    """Each layer against its own baseline: the verdict by the last deadline and when the
+    multiple is first reached (or that it is not by the end of the horizon)."""
+    said = []
+    for layer in table.loc[table["point"] == point, "layer"].drop_duplicates():
+        where = {"point": point, "deadline": deadline, "layer": layer}
+        row = n.row(file, **where)
+        name = LAYER_WORDS.get(layer, layer).capitalize()
+        mid = n.cite(file, "ratio_p50", ratio, **where)
+        if int(row["runs"]) == 1:
+            met = n.cite(file, "p_met", lambda v: "met" if v else "not met", **where)
+            text = f"{name}: {mid} its own baseline by the end of {deadline} ({met})"
+            when = (f"first reached in {n.cite(file, 'first_met_p50', month, **where)}"
+                    if row["first_met_p50"] else f"not reached by {month(end)}")
+            said.append(n.say(f"{text}; the multiple is {when}."))
+            continue
+        p = n.cite(file, "p_met", percent, **where)
+        low = n.cite(file, "ci_low", percent, **where)
+        high = n.cite(file, "ci_high", percent, **where)
+        text = f"{name}: P(met by {deadline}) {p} ({low}–{high}), median {mid} its own baseline"
+        if row["first_met_p50"]:
+            half = n.cite(file, "first_met_p50", month, **where)
+            text += f"; half of the runs reach the multiple by {half}"
+            if row["first_met_p95"]:
+                early = n.cite(file, "first_met_p5", month, **where)
+                late = n.cite(file, "first_met_p95", month, **where)
+                text += f" (90% of runs between {early} and {late})"
+            else:
+                never = n.cite(file, "never_met_share", percent, **where)
+                text += f", and {never} of them not by {month(end)}"
+        else:
+            never = n.cite(file, "never_met_share", percent, **where)
+            text += f"; {never} of the runs do not reach it by {month(end)}"
+        said.append(n.say(text + "."))
+    return said
+
+
 def _bn(x: float) -> str:
     return f"EUR {number(round(float(x) / 1000, 1))}bn"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from stockpile.analysis.derive import BINDING_SHARES
+from stockpile.scenario.schema import LAYERS
 
 
 def goal_members(scenario: dict) -> set[str]:
@@ -114,6 +115,24 @@ def verdict_view(summary: pd.DataFrame, point: int) -> pd.DataFrame | None:
     frame = summary[summary["point"] == point]
     columns = ["deadline", "runs", "p_met", "fielded_p_met", "ratio_p50", "fielded_ratio_p50"]
     table = frame[columns].reset_index(drop=True).round(3)
+    table.insert(0, "point", point)
+    return table
+
+
+def layer_view(layers: pd.DataFrame | None, point: int) -> pd.DataFrame | None:
+    """Per layer and deadline: the chance the layer reaches the multiple of its own baseline,
+    its median ratio, and when it first does (quantiles over runs; blank: not in the
+    horizon in that share of runs)."""
+    if layers is None or not len(layers):
+        return None
+    frame = layers[layers["point"] == point].sort_values(
+        ["layer", "deadline"], key=lambda c: c.map(LAYERS.index) if c.name == "layer" else c,
+        kind="stable")
+    columns = ["layer", "deadline", "runs", "p_met", "ci_low", "ci_high", "ratio_p50",
+               "first_met_p5", "first_met_p50", "first_met_p95", "never_met_share"]
+    table = frame[columns].reset_index(drop=True)
+    table[["p_met", "ci_low", "ci_high", "ratio_p50", "never_met_share"]] = table[
+        ["p_met", "ci_low", "ci_high", "ratio_p50", "never_met_share"]].astype(float).round(3)
     table.insert(0, "point", point)
     return table
 
