@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from stockpile.cli import main
+from stockpile.scenario import uncertainty
 from stockpile.scenario.load import _expand_tables, _load_with_extends, _Origins
 from stockpile.scenario.schema import Scenario
 from tests.conftest import TINY
@@ -80,6 +81,9 @@ def shipped(name: str) -> dict[str, Any]:
     data = _load_with_extends(CONFIGS / name, origins)
     _expand_tables(data, origins, name, [])
     data.pop("extend", None)
+    table = data.pop("uncertainty", None)  # inlined too: its distributions on the inputs
+    if table:
+        uncertainty.apply(data, uncertainty.read(Path(table), table), table)
     for section, changes in SHORT.items():
         data.setdefault(section, {}).update(changes)
     return data

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from stockpile.scenario import yaml_input
+from stockpile.scenario import uncertainty, yaml_input
 from stockpile.scenario.cells import text_columns
 from stockpile.scenario.checks import check_references
 from stockpile.scenario.distributions import Dist
@@ -142,6 +142,8 @@ def _load_with_extends(path: Path, origins: _Origins, chain: tuple[Path, ...] = 
             spec = data[table] = {"table": spec}
         if isinstance(spec, dict) and isinstance(spec.get("table"), str):
             spec["table"] = str((path.parent / spec["table"]).resolve())
+    if isinstance(data.get("uncertainty"), str):
+        data["uncertainty"] = str((path.parent / data["uncertainty"]).resolve())
     parents = data.pop("extend", None)
     merged: dict = {}
     if parents is not None:
@@ -362,8 +364,22 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> S
     main = _show(path.resolve())
     provenance: list[dict] = []
     _expand_tables(data, origins, main, provenance)
+    table = data.pop("uncertainty", None)
+    applied: list[uncertainty.Applied] = []
+    if table is not None:
+        if not isinstance(table, str):
+            raise ScenarioError([Problem(origins.locate(("uncertainty",))[0], "uncertainty",
+                                         "expected a CSV file name (or null for none)")])
+        shown = _show(Path(table))
+        applied = uncertainty.apply(data, uncertainty.read(Path(table), shown), shown)
+        for item in applied:
+            origins.record(item.spec, f"{shown} (row {item.row.row})",
+                           tuple(item.key.split(".")))
     apply_overrides(data, overrides or (), origins)
-    return _validated(data, origins, main, provenance)
+    scenario = _validated(data, origins, main, provenance)
+    scenario._uncertainty = applied
+    scenario._uncertainty_file = _show(Path(table)) if table else ""
+    return scenario
 
 
 def unknown_key(scenario: Scenario, dotted: str) -> str | None:
@@ -381,7 +397,10 @@ def with_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     data = scenario.model_dump(mode="json")
     origins.record(data, scenario._source or "scenario")
     apply_overrides(data, overrides, origins)
-    return _validated(data, origins, scenario._source, scenario._provenance)
+    changed = _validated(data, origins, scenario._source, scenario._provenance)
+    changed._uncertainty = scenario._uncertainty
+    changed._uncertainty_file = scenario._uncertainty_file
+    return changed
 
 
 def _validated(data: dict, origins: _Origins, main: str, provenance: list[dict]) -> Scenario:

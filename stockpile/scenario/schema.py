@@ -495,5 +495,8 @@ class Scenario(Strict):
     #: source and confidence of each table row, kept for the report (never for the model)
     _provenance: list[dict] = PrivateAttr(default_factory=list)
     _source: str = PrivateAttr("")
+    # the distributions the uncertainty table set (``uncertainty.Applied``), and its file
+    _uncertainty: list = PrivateAttr(default_factory=list)
+    _uncertainty_file: str = PrivateAttr("")
     #: where the distributions are, found on first use (see sampling.concretise)
     _dist_locations: list | None = PrivateAttr(None)

@@ -1,0 +1,41 @@
+"""docs/uncertainty.md: the uncertainty table of a scenario, as the loaded scenario has it.
+
+``python -m stockpile.scenario.uncertainty_page configs/baseline.yaml > docs/uncertainty.md``
+(a test checks that the committed page is current).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from stockpile.scenario.load import load_scenario
+
+
+def render(config: str | Path) -> str:
+    """docs/uncertainty.md: every input the scenario's table makes uncertain, with its
+    range in the input's units, the basis of the range and its source."""
+    scenario = load_scenario(config)
+    lines = ["# Uncertain inputs", "",
+             f"Every input of `{Path(config).as_posix()}` that the data mark as weak "
+             "(confidence `low` or `assumption`) and the distribution a sweep draws it from. "
+             "Generated from the scenario's uncertainty table "
+             f"(`{scenario._uncertainty_file}`) by "
+             "`python -m stockpile.scenario.uncertainty_page CONFIG > docs/uncertainty.md`; "
+             "a test checks that this page and the loaded scenario agree. A deterministic run "
+             "takes each distribution's median.", "",
+             "| input | distribution | low | mode | high | basis | source |",
+             "|---|---|---:|---:|---:|---|---|"]
+    for item in scenario._uncertainty:
+        mode = "" if item.mode is None else f"{item.mode:.6g}"
+        lines.append(f"| `{item.key}` | {item.row.dist} | {item.low:.6g} | {mode} | "
+                     f"{item.high:.6g} | {_cell(item.row.basis)} | {_cell(item.row.source)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render(sys.argv[1] if len(sys.argv) > 1 else "configs/baseline.yaml"))
