@@ -68,6 +68,18 @@ def _check_countries(s: Scenario) -> list[Found]:
         if system not in s.systems:
             found.append(_unknown(("procurement", "default_plan", system), "system", system,
                                   s.systems))
+    return [*found, *_check_plans(s)]
+
+
+def _check_plans(s: Scenario) -> list[Found]:
+    """Each plans row names a scenario country and system (blamed on the row's file)."""
+    found: list[Found] = []
+    for iso, rows in s.plans.items():
+        for system in rows:
+            if iso not in s.countries:
+                found.append(_unknown(("plans", iso, system), "country", iso, s.countries))
+            if system not in s.systems:
+                found.append(_unknown(("plans", iso, system), "system", system, s.systems))
     return found
 
 

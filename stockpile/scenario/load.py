@@ -39,6 +39,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "capacity_steps": ("line", "date"),
     "transfers": ("transfer",),
     "funds": ("country", "date"),
+    "plans": ("country", "system"),
     "checkpoints": ("checkpoint",),
 }
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -51,6 +52,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity_steps": ("capacity_per_month",),
     "transfers": ("giver", "receiver", "system", "date"),
     "funds": ("equipment_eur_m",),
+    "plans": ("weight", "announced"),
     "checkpoints": ("date", "measure", "value"),
 }
 #: columns kept for the report, never given to the model

@@ -47,22 +47,58 @@ def joint_members(scenario: Scenario) -> list[str]:
     return list(members)
 
 
-def plan(scenario: Scenario, iso: str,
-         filled: CountryFields | None = None) -> dict[str, float]:
-    """System weights a country buys: its own plan, else the systems it holds or has on
-    order at the start (its signed contracts), else the default plan."""
+def plan(scenario: Scenario, iso: str, filled: CountryFields | None = None,
+         date: str | None = None) -> dict[str, float]:
+    """System weights a country buys at a decision in month ``date`` (default: the start).
+
+    In this order, the first that gives any system:
+
+    1. its own ``countries.<ISO>.plan``, as written (a scenario's explicit choice);
+    2. the rows of the ``plans`` table for it announced by ``date``, united with the systems
+       it holds or has on order at the start (``held``): an announced system takes its
+       row's weight, a held one without a row weight 1, so a country keeps buying what it
+       fields while it adds what it has said it will buy;
+    3. ``procurement.default_plan``.
+
+    A row counts only from its announced month, so a replay that starts earlier does not
+    buy from a plan before it was made public.
+    """
     own = (filled or country(scenario, iso)).plan
     if own:
         return {k: float(v) for k, v in own.items()}
-    held = dict.fromkeys(scenario.inventories.get(iso, {}), 1.0)
+    weights = {**held(scenario, iso), **announced(scenario, iso, date or scenario.time.start)}
+    if weights:
+        return weights
+    return {k: float(v) for k, v in scenario.procurement.default_plan.items()}
+
+
+def held(scenario: Scenario, iso: str) -> dict[str, float]:
+    """The systems a country holds (inventories) or has on order at the start (contracts
+    signed before it), each with weight 1."""
+    found = dict.fromkeys(scenario.inventories.get(iso, {}), 1.0)
     start = scenario.time.start
     for row in scenario.contracts.values():
         product = scenario.products.get(row.product)
         if iso in row.buyers and row.signed < start and product is not None and product.system:
-            held.setdefault(product.system, 1.0)
-    if held:
-        return held
-    return {k: float(v) for k, v in scenario.procurement.default_plan.items()}
+            found.setdefault(product.system, 1.0)
+    return found
+
+
+def announced(scenario: Scenario, iso: str, date: str) -> dict[str, float]:
+    """The ``plans`` rows of a country announced in or before month ``date``, by weight."""
+    return {system: float(row.weight) for system, row in scenario.plans.get(iso, {}).items()
+            if row.announced <= date}
+
+
+def plan_months(scenario: Scenario, iso: str,
+                filled: CountryFields | None = None) -> list[str]:
+    """The months after the start in which a country's plan changes: its rows announced
+    later (none where its own YAML plan decides)."""
+    if (filled or country(scenario, iso)).plan:
+        return []
+    start = scenario.time.start
+    return sorted({row.announced for row in scenario.plans.get(iso, {}).values()
+                   if row.announced > start})
 
 
 def system_products(scenario: Scenario, system: str) -> tuple[str, list[str]]:

@@ -134,8 +134,9 @@ class CountryFields(Strict):
         None, description="member of the European Sky Shield Initiative (joint.members: essi; "
         "default: false)")
     plan: dict[str, Weight] | None = Field(
-        None, description="system mix of purchases (weights); default: systems held, else "
-        "procurement.default_plan")
+        None, description="system mix of purchases (weights); default: the plans table's "
+        "announced systems with the systems held, else procurement.default_plan "
+        "(docs/decisions.md)")
 
 
 class CountryDefaults(CountryFields):
@@ -239,6 +240,18 @@ class ContractRow(Strict):
     @classmethod
     def _schedule_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
+
+
+class PlanRow(Strict):
+    """A system a country has publicly announced it will acquire or expand, and the share of
+    its GBAD money that system gets."""
+
+    weight: Weight = Field(
+        1.0, description="relative share of the country's GBAD money for this system (a "
+        "system it holds without a row weighs 1)")
+    announced: str = Field(
+        pattern=MONTH_PATTERN, description="month of the announcement (YYYY-MM): the row "
+        "counts for yearly decisions taken in or after it")
 
 
 class CheckpointRow(Strict):
@@ -371,7 +384,8 @@ class ProcurementConfig(Strict):
     down_payment_share: Share = Field(0.2, description="share of a contract paid at signature")
     reserve_loads: Loads = Field(1.0, description="interceptor reserve per FU, in combat loads")
     default_plan: dict[str, Weight] = Field(
-        default_factory=dict, description="system weights for countries that hold no system")
+        default_factory=dict, description="system weights for countries that hold no system "
+        "and have announced no plan")
     target: Literal["none", "own_baseline", "fair_share"] = Field(
         "none", description="the cap on a country's fire-unit buys: none; multiplier × "
         "its own fire units at the start; or its share of the collective target "
@@ -482,6 +496,9 @@ class Scenario(Strict):
     funds: dict[str, dict[str, FundRow]] = Field(
         default_factory=dict, description="equipment money beside the yearly budgets: "
         "country -> YYYY-MM -> row")
+    plans: dict[str, dict[str, PlanRow]] = Field(
+        default_factory=dict, description="announced plans: country -> system -> row; what a "
+        "country may buy besides what it holds (docs/decisions.md)")
     checkpoints: dict[str, CheckpointRow] = Field(
         default_factory=dict, description="public facts to compare with (validation.csv)")
     procurement: ProcurementConfig = Field(default_factory=ProcurementConfig,

@@ -1,6 +1,8 @@
 """Yearly national buying decisions, and the national contracting channel.
 
-Each year a country splits its free GBAD money over the systems of its plan.
+Each year a country splits its free GBAD money over the systems of its plan
+(``resolve.plan``: its own, else its announced plans with what it holds, else the default);
+a plan announced after the start counts from the first decision in or after its month.
 For each system it first buys interceptors to fill the combat loads (plus a
 reserve) of the fire units it has and has ordered, then fire units, each with
 its own loads, until the money runs out or the country reaches the cap of its target
@@ -19,6 +21,7 @@ from stockpile.model.buying.choice import CHOICES
 from stockpile.model.buying.funding import fund_expansions
 from stockpile.model.buying.targets import RULES as TARGETS
 from stockpile.model.records import DecisionRow
+from stockpile.scenario import resolve
 
 if TYPE_CHECKING:
     from stockpile.model.world import World
@@ -105,6 +108,12 @@ class Buyer:
         scenario = world.scenario
         self.reserve = float(scenario.procurement.reserve_loads)
         self.plan = {s: w for s, w in world.plans[iso].items() if w > 0}
+        # plans announced after the start: (first month it applies, the plan from then on)
+        filled = world.countries[iso]
+        self._later_plans = [
+            (world.calendar.index(month),
+             {s: w for s, w in resolve.plan(scenario, iso, filled, month).items() if w > 0})
+            for month in resolve.plan_months(scenario, iso, filled)]
         self.target = TARGETS[scenario.procurement.target](world, iso)
         # interceptors bought with a fire unit: with the reserve, and its first load alone
         self._per_unit: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
@@ -122,13 +131,16 @@ class Buyer:
             yield world.env.timeout(step)
 
     def decide(self, t: int) -> None:
-        """Fund steps of late lines (``funding``), split the free money over the plan's
-        systems by the choice rule and buy; log each system's decision."""
+        """Take up the plans announced by month t, fund steps of late lines (``funding``),
+        split the free money over the plan's systems by the choice rule and buy; log each
+        system's decision."""
         world = self.world
         account = world.accounts[self.iso]
         self.money_limited = False
         self.capped = False
         self._log = {}
+        while self._later_plans and self._later_plans[0][0] <= t:
+            self.plan = self._later_plans.pop(0)[1]
         if not self.plan:
             self._record(t, "", "", 0.0, account.free, IDLE_WORDS["no_plan"])
             return
