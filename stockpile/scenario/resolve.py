@@ -47,18 +47,27 @@ def joint_members(scenario: Scenario) -> list[str]:
     return list(members)
 
 
+def buyable(scenario: Scenario, system: str) -> bool:
+    """Whether countries may buy a system (a legacy system out of production is not)."""
+    row = scenario.systems.get(system)
+    return row is None or row.buyable
+
+
 def plan(scenario: Scenario, iso: str,
          filled: CountryFields | None = None) -> dict[str, float]:
-    """System weights a country buys: its own plan, else the systems it holds or has on
-    order at the start (its signed contracts), else the default plan."""
+    """System weights a country buys: its own plan, else the buyable systems it holds or
+    has on order at the start (its signed contracts), else the default plan. A legacy
+    system (``buyable: false``) only holds its stocks: its holders buy other systems."""
     own = (filled or country(scenario, iso)).plan
     if own:
         return {k: float(v) for k, v in own.items()}
-    held = dict.fromkeys(scenario.inventories.get(iso, {}), 1.0)
+    held = {system: 1.0 for system in scenario.inventories.get(iso, {})
+            if buyable(scenario, system)}
     start = scenario.time.start
     for row in scenario.contracts.values():
         product = scenario.products.get(row.product)
-        if iso in row.buyers and row.signed < start and product is not None and product.system:
+        if iso in row.buyers and row.signed < start and product is not None and product.system \
+                and buyable(scenario, product.system):
             held.setdefault(product.system, 1.0)
     if held:
         return held
