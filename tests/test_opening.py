@@ -4,6 +4,7 @@ paid once, dated capacity in its month, and the shipped replay against its check
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from stockpile.analysis.validation import (
 )
 from stockpile.experiment.tables import run_tables
 from stockpile.scenario.load import deep_merge
-from stockpile.scenario.schedules import due_dates, parse_schedule
+from stockpile.scenario.schedules import due_counts, due_dates, parse_schedule
 from stockpile.scenario.schema import Scenario
 from tests.test_model import FLAT, second_system
 
@@ -155,3 +156,16 @@ def test_a_country_plans_to_buy_what_it_has_on_order_at_the_start() -> None:
                  countries={"BBB": {"gdp_usd_bn": 10}})
     assert resolve.plan(s, "AAA") == {"sam": 1.0, "other": 1.0}
     assert resolve.plan(s, "BBB") == {}  # a contract signed after the start is not a plan yet
+
+
+@pytest.mark.parametrize("text, quantity", [
+    ("2026", 40), ("2026", 7), ("2028:75;2029:45", 120), ("2028:75;2029:45", 100),
+    ("2028:75;2029:45", 150), ("2025-07/2026-12:134;2027/2030:566", 700),
+    ("2027:0;2026:5", 9), ("2027/2029", 1), ("2026:2;2027-01/2028-06:17", 19),
+    ("2030;", 9500)])
+def test_schedules_are_counted_by_month_as_they_are_listed_by_unit(text: str,
+                                                                   quantity: int) -> None:
+    """``due_counts`` (what a run uses) gives ``due_dates`` (one date a unit) month by month."""
+    for skip in (0, 1, quantity // 3, quantity, quantity + 5):
+        listed = Counter(due_dates(text, quantity)[skip:])
+        assert due_counts(text, quantity, skip) == sorted(listed.items())

@@ -561,9 +561,10 @@ def joint_overrides(scenario: Scenario, everyone: bool) -> tuple[str, ...]:
              f"joint.contracting_delay_months={delay}",
              f"procurement.contracting_delay_months={delay}"]
     found += [f"products.{name}.learning_rate=1" for name in scenario.products]
-    if everyone:
+    if everyone:  # every system countries can buy (legacy systems are not bought)
+        bought = [name for name, row in scenario.systems.items() if row.buyable]
         found += [f"joint.members=[{', '.join(scenario.countries)}]",
-                  f"joint.systems=[{', '.join(scenario.systems)}]"]
+                  f"joint.systems=[{', '.join(bought)}]"]
     return tuple(found)
 
 
@@ -616,8 +617,6 @@ KNOWN: dict[tuple[str, str], str] = {
         "worse at 2032, after the conflict",
     ("conflict.yaml", "capacity gem_t_schrobenhausen"): "the Schrobenhausen GEM-T line x2: "
         "3.0 weighted fire units worse at 2035, after the conflict",
-    ("conflict.yaml", "delay"): "contracting delay 12 -> 6 months: 3.0 weighted fire units "
-        "worse at 2032, after the conflict",
     ("replay_2022_decisions.yaml", "money"): "gbad_share 0.1 -> 0.5: 2.5 weighted fire units "
         "worse at 2025 (2022-25 decisions)",
     ("replay_2022_decisions.yaml", "joint everyone"): "every country and system pooled, "
@@ -627,6 +626,8 @@ KNOWN: dict[tuple[str, str], str] = {
         "worse at 2029 (the order of signatures on shared lines moves with money: Germany "
         "two IRIS-T SLM fire units fewer, Greece, France and the Netherlands each a load "
         "short)",
+    ("ukraine_support.yaml", "capacity nasams_fu_kongsberg"): "the NASAMS fire-unit line x2: "
+        "2.5 weighted fire units worse at 2029",
 }
 
 

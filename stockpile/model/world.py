@@ -127,7 +127,8 @@ class World:
                                for name, row in s.systems.items()}
         self.system_products = {name: resolve.system_products(s, name) for name in s.systems}
         self.product_system = {p: row.system for p, row in s.products.items() if row.system}
-        self.fire_unit_products = {fire_unit for fire_unit, _ in self.system_products.values()}
+        self.fire_unit_products = {fire_unit for fire_unit, _ in self.system_products.values()
+                                   if fire_unit}  # a legacy system may have none
         self.life_months = {p: 12 * float(row.shelf_life_years)
                             if row.shelf_life_years is not None else math.inf
                             for p, row in s.products.items()}

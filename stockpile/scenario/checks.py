@@ -52,6 +52,16 @@ def _check_time_and_goal(s: Scenario) -> list[Found]:
     return found
 
 
+def _bought(s: Scenario, loc: tuple[Any, ...], system: str) -> list[Found]:
+    """A system named where countries buy (a plan, the joint programme) must be buyable."""
+    if system not in s.systems:
+        return [_unknown(loc, "system", system, s.systems)]
+    if not s.systems[system].buyable:
+        return [(loc, f"'{system}' is not buyable (a legacy system out of production: "
+                 "it holds stocks and retires)")]
+    return []
+
+
 def _check_countries(s: Scenario) -> list[Found]:
     found: list[Found] = []
     for iso in s.countries:
@@ -61,13 +71,9 @@ def _check_countries(s: Scenario) -> list[Found]:
                 found.append((("countries", iso, field),
                               "missing (give it in the table or in country_defaults)"))
         for system in (filled.plan or {}):
-            if system not in s.systems:
-                found.append(_unknown(("countries", iso, "plan", system), "system", system,
-                                      s.systems))
+            found += _bought(s, ("countries", iso, "plan", system), system)
     for system in s.procurement.default_plan:
-        if system not in s.systems:
-            found.append(_unknown(("procurement", "default_plan", system), "system", system,
-                                  s.systems))
+        found += _bought(s, ("procurement", "default_plan", system), system)
     return [*found, *_check_plans(s)]
 
 
@@ -78,8 +84,7 @@ def _check_plans(s: Scenario) -> list[Found]:
         for system in rows:
             if iso not in s.countries:
                 found.append(_unknown(("plans", iso, system), "country", iso, s.countries))
-            if system not in s.systems:
-                found.append(_unknown(("plans", iso, system), "system", system, s.systems))
+            found += _bought(s, ("plans", iso, system), system)
     return found
 
 
@@ -96,17 +101,21 @@ def _check_products_and_lines(s: Scenario) -> list[Found]:
         elif product.system not in s.systems:
             found.append(_unknown(("products", name, "system"), "system", product.system,
                                   s.systems))
-        if name not in made:
+        legacy = product.system in s.systems and not s.systems[product.system].buyable
+        if name not in made and not legacy:
             found.append((("products", name), "no production line makes this product "
                           "(add a line to lines)"))
         if product.kind == "component" and product.buffer_months is None:
             found.append((("products", name, "buffer_months"), "required for a component "
                           "(months of downstream use its supply chain holds)"))
-    for system in s.systems:
+    for system, row in s.systems.items():
         kinds = [p.kind for p in s.products.values() if p.system == system]
-        if kinds.count("fire_unit") != 1:
+        if row.buyable and kinds.count("fire_unit") != 1:
             found.append((("systems", system), f"needs exactly one fire_unit product "
                           f"(found {kinds.count('fire_unit')})"))
+        elif kinds.count("fire_unit") > 1:
+            found.append((("systems", system), f"has {kinds.count('fire_unit')} fire_unit "
+                          "products (at most one for a system that is not buyable)"))
         if "interceptor" not in kinds:
             found.append((("systems", system), "needs at least one interceptor product"))
     for name, line in s.lines.items():
@@ -137,6 +146,10 @@ def _check_holdings_and_consumption(s: Scenario) -> list[Found]:
         for system, row in holdings.items():
             if system not in s.systems:
                 found.append(_unknown(("inventories", iso, system), "system", system, s.systems))
+            elif not s.systems[system].buyable and (_range(row.on_order_fire_units)[1] > 0
+                                                    or _range(row.on_order_interceptors)[1] > 0):
+                found.append((("inventories", iso, system), f"'{system}' is not buyable: "
+                              "nothing of it can be on order (no line makes it)"))
             product = row.on_order_product
             if product and (product not in s.products or s.products[product].system != system
                             or s.products[product].kind != "interceptor"):
@@ -214,8 +227,7 @@ def _check_joint(s: Scenario) -> list[Found]:
     elif not joint_members(s):
         found.append((("joint", "members"), "no ESSI member in the scenario"))
     for i, system in enumerate(joint.systems):
-        if system not in s.systems:
-            found.append(_unknown(("joint", "systems", i), "system", system, s.systems))
+        found += _bought(s, ("joint", "systems", i), system)
     return found
 
 

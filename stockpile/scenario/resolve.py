@@ -47,6 +47,12 @@ def joint_members(scenario: Scenario) -> list[str]:
     return list(members)
 
 
+def buyable(scenario: Scenario, system: str) -> bool:
+    """Whether countries may buy a system (a legacy system out of production is not)."""
+    row = scenario.systems.get(system)
+    return row is None or row.buyable
+
+
 def plan(scenario: Scenario, iso: str, filled: CountryFields | None = None,
          date: str | None = None) -> dict[str, float]:
     """System weights a country buys at a decision in month ``date`` (default: the start).
@@ -61,7 +67,8 @@ def plan(scenario: Scenario, iso: str, filled: CountryFields | None = None,
     3. ``procurement.default_plan``.
 
     A row counts only from its announced month, so a replay that starts earlier does not
-    buy from a plan before it was made public.
+    buy from a plan before it was made public. A legacy system (``buyable: false``) only
+    holds its stocks: its holders buy other systems.
     """
     own = (filled or country(scenario, iso)).plan
     if own:
@@ -73,13 +80,15 @@ def plan(scenario: Scenario, iso: str, filled: CountryFields | None = None,
 
 
 def held(scenario: Scenario, iso: str) -> dict[str, float]:
-    """The systems a country holds (inventories) or has on order at the start (contracts
-    signed before it), each with weight 1."""
-    found = dict.fromkeys(scenario.inventories.get(iso, {}), 1.0)
+    """The buyable systems a country holds (inventories) or has on order at the start
+    (contracts signed before it), each with weight 1."""
+    found = {system: 1.0 for system in scenario.inventories.get(iso, {})
+             if buyable(scenario, system)}
     start = scenario.time.start
     for row in scenario.contracts.values():
         product = scenario.products.get(row.product)
-        if iso in row.buyers and row.signed < start and product is not None and product.system:
+        if iso in row.buyers and row.signed < start and product is not None and product.system \
+                and buyable(scenario, product.system):
             found.setdefault(product.system, 1.0)
     return found
 

@@ -9,6 +9,7 @@ gives each span its own number of units. A period (``2025``, ``2025/2026``,
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _MONTH = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -73,3 +74,38 @@ def due_dates(text: str, quantity: int) -> list[str]:
     if len(dates) < quantity and dates:
         dates.extend([dates[-1]] * (quantity - len(dates)))
     return sorted(dates)[:quantity]
+
+
+def due_counts(text: str, quantity: int, skip: int = 0) -> list[tuple[str, int]]:
+    """``due_dates`` as (month, units) in month order, less the ``skip`` earliest units,
+    counted month by month: a contract of 10,000 rounds costs its months, not its rounds."""
+    counts: Counter[int] = Counter()
+    total = 0
+    last = None  # the month of the last unit listed (where units beyond the schedule fall)
+    for (first, end), units in parse_schedule(text):
+        count = quantity if units is None else units
+        if count <= 0:
+            continue
+        months = months_between(first, end)
+        y0, m0 = (int(x) for x in first.split("-"))
+        base = y0 * 12 + m0 - 1
+        for k in range(months):  # units j with floor(j * months / count) == k
+            n = -(-(k + 1) * count // months) - -(-k * count // months)
+            if n:
+                counts[base + k] += n
+        last = base + ((count - 1) * months) // count
+        total += count
+    if total < quantity and last is not None:
+        counts[last] += quantity - total
+    found = []
+    left, skip = quantity, max(0, skip)
+    for month in sorted(counts):
+        n = min(counts[month], left)
+        left -= n
+        kept = max(0, n - skip)
+        skip = max(0, skip - n)
+        if kept:
+            found.append((f"{month // 12:04d}-{month % 12 + 1:02d}", kept))
+        if not left:
+            break
+    return found

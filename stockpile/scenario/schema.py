@@ -158,6 +158,10 @@ class SystemRow(Strict):
     stock_factor: Scale = Field(
         1.0, description="scales every country's opening interceptor stock of this system "
         "(one common uncertainty factor: stocks are not public)")
+    buyable: bool = Field(
+        True, description="countries may buy it (fire units and interceptors, from the lines "
+        "that make them); false: a legacy system out of production, which only holds its "
+        "stocks and retires, needs no fire-unit product and no lines, and is in no plan")
 
 
 class ProductRow(Strict):

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from stockpile.model.buying.procurement import largest_remainder
-from stockpile.scenario.schedules import due_dates
+from stockpile.scenario.schedules import due_counts
 from stockpile.scenario.schema import ContractRow, HoldingRow
 
 if TYPE_CHECKING:
@@ -140,9 +140,10 @@ def _due(world: World, row: ContractRow, quantity: int, delivered: int,
     """Units due per month (month indices, overdue units due now); None: no schedule."""
     if not row.schedule:
         return None
-    dates = due_dates(row.schedule, quantity)[delivered:]
-    index = world.calendar.index
-    return sorted(Counter(max(start_t, index(d)) for d in dates).items())
+    due: Counter[int] = Counter()
+    for date, units in due_counts(row.schedule, quantity, skip=delivered):
+        due[max(start_t, world.calendar.index(date))] += units
+    return sorted(due.items())
 
 
 # -- lines --------------------------------------------------------------------------
