@@ -151,7 +151,8 @@ class SystemRow(Strict):
     combat_load: CombatLoad = Field(
         description="interceptors per fire unit for a full load")
     capability_weight: PerUnit = Field(1.0, description="value of one fire unit in the goal")
-    training_shots_per_fu_year: PerUnit = Field(0.0, description="training/test firings per FU")
+    training_shots_per_fu_year: Units = Field(
+        0.0, description="training/test firings per FU a year (rounds, for a gun)")
     layer: Layer | None = Field(
         None, description="air-defence layer (upper_tier, long_range, medium_range, short_range, "
         "very_short_range incl. counter-drone guns)")
