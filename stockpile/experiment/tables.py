@@ -36,9 +36,11 @@ def runs_table(output: RunOutput, point: int, run: int,
     frame = _tagged(output.goal, point, run)
     frame.insert(2, "seed", output.seed)
     values = {**(inputs or {}), **output.sampled}
-    for path in sorted(values):
-        frame[path] = values[path]
-    return frame
+    if not values:
+        return frame
+    columns = pd.DataFrame({path: [values[path]] * len(frame) for path in sorted(values)},
+                           index=frame.index)
+    return pd.concat([frame, columns], axis=1)
 
 
 def run_tables(output: RunOutput, point: int = 0, run: int = 0,

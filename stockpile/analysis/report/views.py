@@ -155,9 +155,8 @@ def idle_money_view(runs: pd.DataFrame, point: int) -> pd.DataFrame | None:
         return None
     columns = ["credited_eur_m", "idle_eur_m", *IDLE_REASONS]
     table = frame.groupby("deadline", sort=True)[columns].median().reset_index()
-    share = frame.assign(share=frame["idle_eur_m"] / frame["credited_eur_m"].where(
-        frame["credited_eur_m"] > 0))
-    table.insert(3, "idle_share", share.groupby("deadline", sort=True)["share"].median()
+    share = (frame["idle_eur_m"] / frame["credited_eur_m"].where(frame["credited_eur_m"] > 0))
+    table.insert(3, "idle_share", share.groupby(frame["deadline"], sort=True).median()
                  .to_numpy())
     table.insert(0, "point", point)
     return table.round(3)
