@@ -613,21 +613,63 @@ def worst(config: str, lever: str) -> tuple[float, str]:
 #: (config, lever) cases the current model fails by more than TOLERANCE_FU weighted fire
 #: units, measured (worst pair of steps; python: tests.test_properties.worst(config, lever))
 KNOWN: dict[tuple[str, str], str] = {
-    ("conflict.yaml", "capacity gem_t_us"): "the US GEM-T line x2: 3.0 weighted fire units "
-        "worse at 2032, after the conflict",
-    ("conflict.yaml", "capacity gem_t_schrobenhausen"): "the Schrobenhausen GEM-T line x2: "
-        "3.0 weighted fire units worse at 2035, after the conflict",
-    ("replay_2022_decisions.yaml", "money"): "gbad_share 0.1 -> 0.5: 2.5 weighted fire units "
-        "worse at 2025 (2022-25 decisions)",
-    ("replay_2022_decisions.yaml", "joint everyone"): "every country and system pooled, "
-        "nothing else: 4.5 weighted fire units worse at 2026 (pro rata shares of short lines, "
-        "see test_joint_pooling_only_paperwork_...)",
-    ("ukraine_support.yaml", "money"): "gbad_share 0.1 -> 0.3: 3.0 weighted fire units "
-        "worse at 2029 (the order of signatures on shared lines moves with money: Germany "
-        "two IRIS-T SLM fire units fewer, Greece, France and the Netherlands each a load "
-        "short)",
-    ("ukraine_support.yaml", "capacity nasams_fu_kongsberg"): "the NASAMS fire-unit line x2: "
-        "2.5 weighted fire units worse at 2029",
+    ("baseline.yaml", "money DEU"):
+        "DEU gbad_share 0.2 -> 0.4: 5.1 weighted fire units worse at 2032 (Germany's "
+        "326 more Skyranger take the 30 mm line's rounds in proportion to their "
+        "shortfall: Germany 11 and Canada 22 Skyranger fewer with a full load; Türkiye "
+        "5 IRIS-T SLM fewer)",
+    ("national_only.yaml", "money DEU"):
+        "DEU gbad_share 0.2 -> 0.4: 5.1 weighted fire units worse at 2032 (as in the "
+        "baseline)",
+    ("surge_production.yaml", "money DEU"):
+        "DEU gbad_share 0.2 -> 0.4: 5.6 weighted fire units worse at 2032 (as in the "
+        "baseline)",
+    ("joint_essi.yaml", "money DEU"):
+        "DEU gbad_share 0.1 -> 0.4: 6.3 weighted fire units worse at 2035",
+    ("ukraine_support.yaml", "money DEU"):
+        "DEU gbad_share 0.1 -> 0.2: 4.1 weighted fire units worse at 2035",
+    ("conflict.yaml", "money"):
+        "gbad_share 0.2 -> 0.3: 5.6 weighted fire units worse at 2030, in the conflict "
+        "(every fire unit fires at the per-unit rate: more of them, emptier)",
+    ("conflict.yaml", "money DEU"):
+        "DEU gbad_share 0.2 -> 0.4: 4.8 weighted fire units worse at 2032",
+    ("conflict.yaml", "capacity"):
+        "every line x2: 10.4 weighted fire units worse at 2030, in the conflict",
+    ("conflict.yaml", "capacity gem_t_us"):
+        "the US GEM-T line x2: 3.4 weighted fire units worse at 2032, after the "
+        "conflict",
+    ("conflict.yaml", "capacity gem_t_schrobenhausen"):
+        "the Schrobenhausen GEM-T line x2: 2.5 weighted fire units worse at 2035, after"
+        " the conflict",
+    ("conflict.yaml", "capacity patriot_fu_raytheon"):
+        "the Patriot fire-unit line x2: 2.2 weighted fire units worse at 2035, after "
+        "the conflict",
+    ("conflict.yaml", "capacity iris_t_slm_fu_diehl"):
+        "the IRIS-T SLM fire-unit line x2: 12.7 weighted fire units worse at 2032 "
+        "(IRIS-T SLM arrives sooner, so the soonest rule gives it money that bought "
+        "Skyranger)",
+    ("conflict.yaml", "joint everyone"):
+        "every country and system pooled, nothing else: 4.7 weighted fire units worse "
+        "at 2032",
+    ("joint_essi.yaml", "capacity iris_t_slm_fu_diehl"):
+        "the IRIS-T SLM fire-unit line x2: 2.4 weighted fire units worse at 2029 (money"
+        " moves from cheaper systems to the sooner IRIS-T SLM)",
+    ("surge_production.yaml", "capacity iris_t_slm_fu_diehl"):
+        "the IRIS-T SLM fire-unit line x2: 3.4 weighted fire units worse at 2029",
+    ("ukraine_support.yaml", "capacity iris_t_slm_fu_diehl"):
+        "the IRIS-T SLM fire-unit line x2: 2.4 weighted fire units worse at 2029",
+    ("ukraine_support.yaml", "capacity nasams_fu_kongsberg"):
+        "the NASAMS fire-unit line x2: 2.6 weighted fire units worse at 2029",
+    ("ukraine_support.yaml", "joint everyone"):
+        "every country and system pooled, nothing else: 15.9 weighted fire units worse "
+        "at 2035 (pro rata shares of short lines)",
+    ("replay_2022_decisions.yaml", "money"):
+        "gbad_share 0.1 -> 0.5: 2.5 weighted fire units worse at 2025 (2022-25 "
+        "decisions)",
+    ("replay_2022_decisions.yaml", "joint everyone"):
+        "every country and system pooled, nothing else: 4.5 weighted fire units worse "
+        "at 2026 (pro rata shares of short lines, see "
+        "test_joint_pooling_only_paperwork_...)",
 }
 
 
