@@ -594,9 +594,16 @@ def steps(config: str, lever: str) -> list[tuple[str, tuple[str, ...]]]:
             ("joint", (*programme, "procurement.mode=joint"))]
 
 
+#: configs whose lines are scaled one at a time too (every config scales all lines at once):
+#: the others share the baseline's lines, and 32 lines x 7 configs would take most of the
+#: suite's time budget for little the baseline and the conflict do not already show
+LINE_BY_LINE = ("baseline.yaml", "conflict.yaml")
+
+
 def config_levers(config: str) -> list[str]:
+    lines = loaded(config).lines if config in LINE_BY_LINE else {}
     return ["money", *(f"money {iso}" for iso in BIG_BUYERS), "capacity",
-            *(f"capacity {line}" for line in loaded(config).lines),
+            *(f"capacity {line}" for line in lines),
             "donations", "donations DEU", "delay", "joint", "joint everyone"]
 
 
@@ -651,15 +658,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("conflict.yaml", "joint everyone"):
         "every country and system pooled, nothing else: 4.7 weighted fire units worse "
         "at 2032",
-    ("joint_essi.yaml", "capacity iris_t_slm_fu_diehl"):
-        "the IRIS-T SLM fire-unit line x2: 2.4 weighted fire units worse at 2029 (money"
-        " moves from cheaper systems to the sooner IRIS-T SLM)",
-    ("surge_production.yaml", "capacity iris_t_slm_fu_diehl"):
-        "the IRIS-T SLM fire-unit line x2: 3.4 weighted fire units worse at 2029",
-    ("ukraine_support.yaml", "capacity iris_t_slm_fu_diehl"):
-        "the IRIS-T SLM fire-unit line x2: 2.4 weighted fire units worse at 2029",
-    ("ukraine_support.yaml", "capacity nasams_fu_kongsberg"):
-        "the NASAMS fire-unit line x2: 2.6 weighted fire units worse at 2029",
     ("ukraine_support.yaml", "joint everyone"):
         "every country and system pooled, nothing else: 15.9 weighted fire units worse "
         "at 2035 (pro rata shares of short lines)",

@@ -67,6 +67,19 @@ on one line, `FILE: key.path: what is wrong (what is allowed)`, exiting with cod
   exist (`countries.DUE` is an error), except a new entry in a mapping of numbers such as
   `--set countries.DEU.plan.patriot=2`.
 
+- **Layers and scope.** Each system has a `layer` (`upper_tier`, `long_range`,
+  `medium_range`, `short_range`, `very_short_range`). `goal.scope` chooses what the goal counts:
+  `all` (every layer, weighted by `capability_weight`), a list of layers, or `each` (met when
+  every layer with a baseline reaches the multiple of its own baseline; the ratio is then the
+  smallest layer's). Each layer's own verdict is reported whatever the scope.
+  `goal.layer_weights.<layer>` multiplies the weight of every system of the layer.
+- **`uncertainty: data/uncertainty.csv`** names the table that gives weak inputs their
+  distributions (columns `input`, `dist`, `low`, `mode`, `high`, `relative`, `basis`,
+  `source`, `confidence`; `*` in `input` matches every entry of a table). It is applied after
+  the tables and before `--set`; an input a file already gives as a distribution keeps it;
+  `uncertainty: null` in an extending file drops it. The inputs it reaches are listed in
+  [uncertainty.md](uncertainty.md).
+
 Types: *number* is any decimal number; *whole number* has no fraction; *month* is `YYYY-MM`;
 *or dist* adds `{dist: ...}`; *blank* means not given (for countries: taken from
 `country_defaults`).

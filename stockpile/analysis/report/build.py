@@ -63,7 +63,7 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
         drivers = [s for d in dict.fromkeys([key, *ctx.deadlines])
                    for s in story.drivers(n, f, ctx.get("sensitivity"), d, label=names.input)]
         said["change"] += drivers[:1]
-        said["drivers"] = drivers[1:2]
+        said["drivers"] = drivers[1:]  # every other deadline's drivers in their section
     if ctx.get("discovery") is not None:
         found = {d: story.conditions(n, f, ctx.get("discovery"), d) for d in ctx.deadlines}
         said["change"] += found.get(key, [])
