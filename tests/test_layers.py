@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 import stockpile
+from stockpile.analysis.report.text import verdict_table
+from stockpile.analysis.report.views import layer_weight_view
 from stockpile.analysis.results import read_table
 from stockpile.analysis.summary import summarise_layers
 from stockpile.api import simulate
@@ -154,3 +156,27 @@ def test_a_sweep_writes_each_layers_verdict_as_counted_from_its_runs(tmp_path: P
         assert row["never_met"] == int((mine["first_met_medium_range"] == "").sum())
         # one system, one layer: the layer's verdict is the goal's
         assert row["met"] == int(mine["met"].sum())
+
+
+def test_the_terminal_verdict_lists_each_layer_with_a_baseline() -> None:
+    text = verdict_table(run().reset_index())
+    lines = text.splitlines()
+    assert lines[-4] == "by layer (ratio to the layer's own baseline):"
+    assert lines[-3].split() == ["layer", "2026", "2027", "first", "reached"]
+    assert lines[-2].split() == ["medium_range", "1.00", "1.00", "2025-01"]
+    assert lines[-1].split() == ["very_short_range", "0.50", "0.50", "2025-01"]
+    assert "long_range" not in text  # no baseline, no row
+
+
+def test_the_verdict_across_a_layer_weight_is_counted_by_thirds() -> None:
+    """Six runs, weights 0.5 .. 1.5: the lowest third (<= 0.833, runs 0-1) met once, the
+    highest third (>= 1.167, runs 4-5) twice."""
+    runs = pd.DataFrame({"point": [0] * 6, "deadline": [2035] * 6,
+                         "goal.layer_weights.short_range": [0.5, 0.7, 0.9, 1.1, 1.3, 1.5],
+                         "met": [True, False, False, True, True, True],
+                         "ratio": [5.1, 4.0, 4.5, 5.2, 5.5, 6.0]})
+    table = layer_weight_view(runs, 0, 2035)
+    row = table.iloc[0]
+    assert row["layer"] == "short_range"
+    assert (row["p_met_low"], row["p_met_high"]) == (0.5, 1.0)
+    assert (row["ratio_p50_low"], row["ratio_p50_high"]) == (4.55, 5.75)

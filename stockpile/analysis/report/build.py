@@ -45,6 +45,9 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
         end = (ctx.scenario.get("time") or {}).get("end", "")
         said["layers"] = story.layers(n, f["layers"], ctx.get("layers"), p,
                                       ctx.deadlines[-1], end)
+        if ctx.get("layer_weights") is not None:
+            said["layers"] += story.layer_weights(n, f["layer_weights"],
+                                                  ctx.get("layer_weights"))
     if ctx.get("idle_money") is not None:
         said["money"] = story.idle_money(n, f["idle_money"], ctx.get("idle_money"), p,
                                          IDLE_REASONS)
@@ -88,7 +91,7 @@ SECTIONS = {
 #: where a summary sentence that does not fit on the page goes back to
 HOME = {"held": "constraints", "change": "drivers"}
 #: tables shown whole in a section, beside its sentences
-SECTION_TABLES = {"layers": ("layers",), "missiles": ("verdicts", "stocks"),
+SECTION_TABLES = {"layers": ("layers", "layer_weights"), "missiles": ("verdicts", "stocks"),
                   "money": ("idle_money",)}
 #: said in a section whose main sentence the summary took
 MOVED = {"missiles": "The verdict on fielded fire units is in the summary above; the table "

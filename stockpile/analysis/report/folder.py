@@ -23,6 +23,7 @@ from stockpile.analysis.report.views import (
     goal_view,
     idle_money_view,
     layer_view,
+    layer_weight_view,
     line_view,
     stock_view,
     verdict_view,
@@ -120,6 +121,9 @@ def add_views(ctx: Context) -> None:
         idle = idle_money_view(runs, ctx.point)
         if idle is not None:
             ctx.add("idle_money", idle)
+        weights = layer_weight_view(runs, ctx.point, ctx.deadlines[-1])
+        if weights is not None:
+            ctx.add("layer_weights", weights)
         by_stock = stock_view(runs, ctx.point)
         if by_stock is not None:
             ctx.add("stocks", by_stock)

@@ -394,5 +394,21 @@ def layers(n: Narrator, file: str, table: pd.DataFrame, point: int, deadline: in
     return said
 
 
+def layer_weights(n: Narrator, file: str, table: pd.DataFrame) -> list[Sentence]:
+    """How much the verdict hangs on the layer weights (their lowest against highest third)."""
+    said = []
+    for row in table.itertuples(index=False):
+        where = {"point": row.point, "deadline": row.deadline, "layer": row.layer}
+        low = n.cite(file, "p_met_low", percent, **where)
+        high = n.cite(file, "p_met_high", percent, **where)
+        low_ratio = n.cite(file, "ratio_p50_low", ratio, **where)
+        high_ratio = n.cite(file, "ratio_p50_high", ratio, **where)
+        name = LAYER_WORDS.get(row.layer, row.layer)
+        said.append(n.say(f"With the {name} layer weighted in its lowest third, the goal is met "
+                          f"by {row.deadline} in {low} of runs (median {low_ratio}); in its "
+                          f"highest third, in {high} (median {high_ratio})."))
+    return said
+
+
 def _bn(x: float) -> str:
     return f"EUR {number(round(float(x) / 1000, 1))}bn"

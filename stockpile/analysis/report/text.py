@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from stockpile.scenario.schema import LAYERS
+
 
 def verdict_table(goal: pd.DataFrame) -> str:
     """Per deadline: value, target, ratio, met, as a readable table."""
@@ -15,7 +17,27 @@ def verdict_table(goal: pd.DataFrame) -> str:
     first = goal["first_met"].iloc[0] if len(goal) else ""
     baseline = goal["baseline"].iloc[0] if len(goal) else float("nan")
     rows.append(f"baseline {baseline:.1f}; target first reached: {first or 'not in the horizon'}")
+    rows.extend(layer_lines(goal))
     return "\n".join(rows)
+
+
+def layer_lines(goal: pd.DataFrame) -> list[str]:
+    """Each layer's ratio to its own baseline per deadline, and when it first reaches the
+    multiple (layers without a baseline are left out: there is nothing to multiply)."""
+    layers = [layer for layer in LAYERS if f"ratio_{layer}" in goal
+              and goal[f"ratio_{layer}"].notna().any()]
+    if not layers:
+        return []
+    width = max(len(layer) for layer in layers)
+    out = ["by layer (ratio to the layer's own baseline):",
+           f"  {'layer':<{width}}  " + "  ".join(f"{d:>6}" for d in goal["deadline"])
+           + "  first reached"]
+    pad = "  "
+    for layer in layers:
+        ratios = "  ".join(f"{r:6.2f}" for r in goal[f"ratio_{layer}"])
+        first = goal[f"first_met_{layer}"].iloc[0] or "not in the horizon"
+        out.append(f"{pad}{layer:<{width}}  {ratios}  {first}")
+    return out
 
 
 def binding_summary(constraints: pd.DataFrame, production: pd.DataFrame, top: int = 5) -> str:

@@ -137,6 +137,34 @@ def layer_view(layers: pd.DataFrame | None, point: int) -> pd.DataFrame | None:
     return table
 
 
+WEIGHT_PREFIX = "goal.layer_weights."
+
+
+def layer_weight_view(runs: pd.DataFrame, point: int, deadline: int) -> pd.DataFrame | None:
+    """How the verdict at a deadline moves across each sampled layer weight: the share of
+    runs meeting the goal and the median ratio among the runs with the lowest third of the
+    weight and among those with the highest third (no public metric fixes the weights, so
+    the verdict's dependence on them is shown, not hidden)."""
+    columns = [c for c in runs.columns if c.startswith(WEIGHT_PREFIX)]
+    frame = runs[(runs["point"] == point) & (runs["deadline"] == deadline)]
+    rows = []
+    for column in columns:
+        weights = frame[column].astype(float)
+        if len(frame) < 6 or weights.nunique() < 3:
+            continue
+        low, high = weights.quantile(1 / 3), weights.quantile(2 / 3)
+        bottom, top = frame[weights <= low], frame[weights >= high]
+        rows.append({"point": point, "deadline": deadline,
+                     "layer": column.removeprefix(WEIGHT_PREFIX),
+                     "weight_low_third": round(float(low), 3),
+                     "weight_high_third": round(float(high), 3),
+                     "p_met_low": round(float(bottom["met"].astype(bool).mean()), 3),
+                     "p_met_high": round(float(top["met"].astype(bool).mean()), 3),
+                     "ratio_p50_low": round(float(bottom["ratio"].median()), 3),
+                     "ratio_p50_high": round(float(top["ratio"].median()), 3)})
+    return pd.DataFrame(rows) if rows else None
+
+
 #: why GBAD money is idle at a deadline (runs.csv columns), in the words of the report
 IDLE_REASONS = {"idle_no_plan_eur_m": "no system to buy",
                 "idle_cap_reached_eur_m": "target cap reached",
