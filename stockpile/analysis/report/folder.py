@@ -121,7 +121,7 @@ def add_views(ctx: Context) -> None:
         idle = idle_money_view(runs, ctx.point)
         if idle is not None:
             ctx.add("idle_money", idle)
-        weights = layer_weight_view(runs, ctx.point, ctx.deadlines[-1])
+        weights = layer_weight_view(runs, ctx.point, ctx.key)
         if weights is not None:
             ctx.add("layer_weights", weights)
         by_stock = stock_view(runs, ctx.point)
