@@ -18,6 +18,7 @@ from stockpile.analysis.results import read_table
 from stockpile.analysis.summary import summarise_layers
 from stockpile.api import simulate
 from stockpile.scenario import resolve
+from stockpile.scenario.distributions import central
 from stockpile.scenario.load import deep_merge
 from stockpile.scenario.schema import LAYERS, Scenario
 from tests.invariants import check_all
@@ -106,7 +107,9 @@ def test_the_baseline_layers_add_up_to_the_whole() -> None:
     its value over its opening value."""
     scenario = stockpile.load_scenario(ROOT / "configs" / "baseline.yaml")
     out = simulate(scenario, deterministic=True)
-    weights = {k: float(v.capability_weight) for k, v in scenario.systems.items()}
+    layer = {k: central(v) for k, v in scenario.goal.layer_weights.items()}  # medians
+    weights = {k: float(v.capability_weight) * layer.get(v.layer, 1.0)
+               for k, v in scenario.systems.items()}
     members = set(resolve.goal_members(scenario))
     ts = out.timeseries[out.timeseries.country.isin(members)]
     weighted = ts.assign(w=ts.ready_fire_units * ts.system.map(weights))
