@@ -6,9 +6,9 @@ every rule. The default and the reasons for it are in docs/decisions.md.
 
 - ``fifo``: first signed, first served. How most contracts read, and what a line without
   a customer-allocation board does.
-- ``first_loads_first``: interceptors for fire units that lack a first combat load come
-  first: the waiting buyers' shortfalls (fire units in service or being made × load, less
-  the interceptors held or being made) share the month in proportion; then the rest,
+- ``first_loads_first``: interceptors for fire units in service that lack a combat load come
+  first: the waiting buyers' shortfalls (fire units in service × load, less the
+  interceptors held or being made) share the month in proportion; then the rest,
   first loads ordered for later fire units (tier 0) before reserve stocks (tier 1), each
   first signed, first served. How the US and European governments steer output in a
   shortage (priority lists, "urgent operational need"): one country's missiles for
@@ -55,7 +55,7 @@ def in_turn(book: list[Order], count: int, line: ProductionLine | None = None) -
 
 
 def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split:
-    """Framework orders in turn; then the buyers whose fire units lack a first combat load,
+    """Framework orders in turn; then the buyers whose fire units in service lack a load,
     in proportion to their shortfalls (each up to its shortfall and what it has waiting;
     its own orders in book order); then the rest in book order.
 

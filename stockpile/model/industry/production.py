@@ -429,7 +429,10 @@ class ProductionLine:
                     (self.orders if order.european else self.others).remove(order)
 
     def _follow(self, order: Order, count: int) -> None:
-        """Keep each buyer's units in work on its holding (its share of a shared order)."""
+        """Keep each buyer's interceptors in work on its holding (its share of a shared
+        order), so that a short line does not send a second load to the same launchers."""
+        if self.makes_fire_units:
+            return
         holdings = self.world.holdings
         buyers = order.buyers
         if len(buyers) == 1:
@@ -439,16 +442,12 @@ class ProductionLine:
             shares = ((b, count * q / total) for b, q in buyers.items())
         for buyer, share in shares:
             holding = holdings.get((buyer, self.system))
-            if holding is None:
-                continue
-            if self.makes_fire_units:
-                holding.fu_in_work += share
-            else:
+            if holding is not None:
                 holding.in_work += share
 
     def shortfalls(self) -> dict[str, float]:
-        """Interceptors of this line's product each waiting buyer lacks for a first combat
-        load on its fire units in service or being made (the product's share of the mix)."""
+        """Interceptors of this line's product each waiting buyer lacks for a combat load on
+        its fire units in service (the product's share of the mix)."""
         if not self.mix_share:
             return {}
         holdings = self.world.holdings

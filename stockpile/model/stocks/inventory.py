@@ -22,7 +22,7 @@ class Holding:
 
     __slots__ = ("cohorts", "combat_load", "consumed", "country", "delivered", "delivered_joint",
                  "donated", "expired", "fire_units", "fu_away", "fu_delivered", "fu_donated",
-                 "fu_in_work", "fu_lost", "fu_on_order", "fu_pending", "fu_retired", "in_work",
+                 "fu_lost", "fu_on_order", "fu_pending", "fu_retired", "in_work",
                  "interceptors", "legacy", "lost", "next_expiry", "on_order", "pending", "system",
                  "unmet")
 
@@ -40,10 +40,9 @@ class Holding:
         self.fu_on_order = 0
         self.pending = 0  # interceptors decided, contract not yet signed
         self.fu_pending = 0
-        # units started on a line for this holding and not yet finished (a buyer's share of
-        # a shared order's batches, so not always whole): what the lines steer first loads by
+        # interceptors started on a line for this holding and not yet finished (a buyer's
+        # share of a shared order's batches, so not always whole): what lines steer loads by
         self.in_work = 0.0
-        self.fu_in_work = 0.0
         # flows: running totals since the start (the recorder differences them per period)
         self.delivered = self.consumed = self.donated = self.expired = self.lost = 0
         self.unmet = self.fu_delivered = self.fu_donated = self.fu_retired = self.fu_lost = 0
@@ -55,10 +54,10 @@ class Holding:
 
     @property
     def unarmed(self) -> float:
-        """Interceptors short of a first combat load for every fire unit in service or being
-        made, counting the interceptors held and being made."""
-        return ((self.fire_units + self.fu_in_work) * self.combat_load
-                - self.interceptors - self.in_work)
+        """Interceptors short of a combat load for every fire unit in service, counting the
+        interceptors held and being made: launchers standing empty now, not ones still in
+        the factory (their first loads are ordered with them and come in turn)."""
+        return self.fire_units * self.combat_load - self.interceptors - self.in_work
 
     def add_interceptors(self, product: str, quantity: int, expiry: float) -> None:
         if quantity <= 0:
