@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from scipy.stats import fisher_exact
 
 import stockpile
 from stockpile.analysis.report.text import verdict_table
@@ -183,3 +184,5 @@ def test_the_verdict_across_a_layer_weight_is_counted_by_thirds() -> None:
     assert row["layer"] == "short_range"
     assert (row["p_met_low"], row["p_met_high"]) == (0.5, 1.0)
     assert (row["ratio_p50_low"], row["ratio_p50_high"]) == (4.55, 5.75)
+    # two runs a side: 1 of 2 against 2 of 2 is no evidence of an effect
+    assert row["p_value"] == round(fisher_exact([[1, 1], [2, 0]]).pvalue, 4) == 1.0

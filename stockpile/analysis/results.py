@@ -66,7 +66,7 @@ def read_table(path: Path) -> pd.DataFrame:
         frame[column] = frame[column].map(as_flag)
         if "" not in set(frame[column]):
             frame[column] = frame[column].astype(bool)
-    return frame
+    return frame.copy()  # one block again after the column-by-column conversions
 
 
 def as_flag(value: object) -> bool | str:

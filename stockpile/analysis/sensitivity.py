@@ -48,8 +48,8 @@ def paired(frame: pd.DataFrame, column: str, outcome: str, levers: list[str]) ->
         return frame.groupby("point").agg(x=(column, "first"), y=(outcome, "mean"))
     if frame.groupby("run")[column].nunique().max() == 1:
         residual = frame[outcome] - frame.groupby("point")[outcome].transform("mean")
-        return (frame.assign(residual=residual).groupby("run")
-                .agg(x=(column, "first"), y=("residual", "mean")))
+        slim = pd.DataFrame({"run": frame["run"], "x": frame[column], "y": residual})
+        return slim.groupby("run").agg(x=("x", "first"), y=("y", "mean"))
     return pd.DataFrame({"x": frame[column], "y": frame[outcome]})
 
 

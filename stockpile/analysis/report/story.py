@@ -394,6 +394,9 @@ def layers(n: Narrator, file: str, table: pd.DataFrame, point: int, deadline: in
     return said
 
 
+NOISE_P = 0.05  # a difference between two shares of runs below this is named as an effect
+
+
 def layer_weights(n: Narrator, file: str, table: pd.DataFrame) -> list[Sentence]:
     """How much the verdict hangs on the layer weights (their lowest against highest third)."""
     said = []
@@ -404,9 +407,12 @@ def layer_weights(n: Narrator, file: str, table: pd.DataFrame) -> list[Sentence]
         low_ratio = n.cite(file, "ratio_p50_low", ratio, **where)
         high_ratio = n.cite(file, "ratio_p50_high", ratio, **where)
         name = LAYER_WORDS.get(row.layer, row.layer)
+        noise = (" The difference is within sampling noise (Fisher's exact p "
+                 f"{n.cite(file, 'p_value', lambda v: f'{float(v):.2f}', **where)})."
+                 if row.p_value >= NOISE_P else "")
         said.append(n.say(f"With the {name} layer weighted in its lowest third, the goal is met "
                           f"by {row.deadline} in {low} of runs (median {low_ratio}); in its "
-                          f"highest third, in {high} (median {high_ratio})."))
+                          f"highest third, in {high} (median {high_ratio}).{noise}"))
     return said
 
 

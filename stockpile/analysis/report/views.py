@@ -7,6 +7,7 @@ what binds by year, how each production line fared, and the goal's baseline and 
 from __future__ import annotations
 
 import pandas as pd
+from scipy.stats import fisher_exact
 
 from stockpile.analysis.derive import BINDING_SHARES
 from stockpile.scenario.schema import LAYERS
@@ -97,8 +98,10 @@ def stock_view(runs: pd.DataFrame, point: int) -> pd.DataFrame | None:
     mean = frame[factors].astype(float).mean(axis=1)
     third = pd.qcut(mean.rank(method="first"), 3, labels=["low", "middle", "high"])
     rows = []
-    for (deadline, part), group in frame.assign(third=third, factor=mean).groupby(
-            ["deadline", "third"], sort=True, observed=True):
+    slim = frame[["deadline", "met", "ratio", "baseline", "value"]].assign(third=third,
+                                                                        factor=mean)
+    for (deadline, part), group in slim.groupby(["deadline", "third"], sort=True,
+                                                observed=True):
         rows.append({"point": point, "deadline": int(deadline), "stocks": str(part),
                      "factor_min": group["factor"].min(), "factor_max": group["factor"].max(),
                      "runs": len(group), "p_met": group["met"].astype(bool).mean(),
@@ -144,7 +147,8 @@ def layer_weight_view(runs: pd.DataFrame, point: int, deadline: int) -> pd.DataF
     """How the verdict at a deadline moves across each sampled layer weight: the share of
     runs meeting the goal and the median ratio among the runs with the lowest third of the
     weight and among those with the highest third (no public metric fixes the weights, so
-    the verdict's dependence on them is shown, not hidden)."""
+    the verdict's dependence on them is shown, not hidden). ``p_value``: Fisher's exact test
+    of the two shares, so that a difference within sampling noise is not read as an effect."""
     columns = [c for c in runs.columns if c.startswith(WEIGHT_PREFIX)]
     frame = runs[(runs["point"] == point) & (runs["deadline"] == deadline)]
     rows = []
@@ -154,6 +158,9 @@ def layer_weight_view(runs: pd.DataFrame, point: int, deadline: int) -> pd.DataF
             continue
         low, high = weights.quantile(1 / 3), weights.quantile(2 / 3)
         bottom, top = frame[weights <= low], frame[weights >= high]
+        met_low = int(bottom["met"].astype(bool).sum())
+        met_high = int(top["met"].astype(bool).sum())
+        odds = fisher_exact([[met_low, len(bottom) - met_low], [met_high, len(top) - met_high]])
         rows.append({"point": point, "deadline": deadline,
                      "layer": column.removeprefix(WEIGHT_PREFIX),
                      "weight_low_third": round(float(low), 3),
@@ -161,7 +168,8 @@ def layer_weight_view(runs: pd.DataFrame, point: int, deadline: int) -> pd.DataF
                      "p_met_low": round(float(bottom["met"].astype(bool).mean()), 3),
                      "p_met_high": round(float(top["met"].astype(bool).mean()), 3),
                      "ratio_p50_low": round(float(bottom["ratio"].median()), 3),
-                     "ratio_p50_high": round(float(top["ratio"].median()), 3)})
+                     "ratio_p50_high": round(float(top["ratio"].median()), 3),
+                     "p_value": round(float(odds.pvalue), 4)})
     return pd.DataFrame(rows) if rows else None
 
 
