@@ -33,6 +33,8 @@ from tests.conftest import TINY
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 #: STOCKPILE_FUZZ=N runs N times the examples, each time new ones (the suite's are fixed)
 SCALE = int(os.environ.get("STOCKPILE_FUZZ", "0"))
+#: one worker runs the whole file: the last test counts what the others accepted
+pytestmark = pytest.mark.xdist_group("fuzz")
 FUZZ = settings(deadline=None, derandomize=not SCALE, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SHORT = {"time": {"start": "2025-07", "end": "2026-12"}, "goal": {"deadlines": [2026]}}

@@ -54,10 +54,12 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     """The magazine of a scenario given as a mapping (a manifest's, or a model dump)."""
     systems = scenario.get("systems") or {}
     layers = {name: (row or {}).get("layer") for name, row in systems.items()}
-    loads = {name: int((row or {}).get("combat_load", 0)) for name, row in systems.items()}
+    # a sampled combat load (a distribution) is read at its median, as the reference
+    loads = {name: round(_number((row or {}).get("combat_load", 0)))
+             for name, row in systems.items()}
     conflict = ((scenario.get("consumption") or {}).get("conflict") or {})
     rate = conflict.get("interceptors_per_fu_per_day", 1.0)
-    rate = float(rate if isinstance(rate, int | float) else _central(rate))
+    rate = _number(rate)
     countries = scenario.get("countries") or {}
     defaults = scenario.get("country_defaults") or {}
     european = {iso for iso, row in countries.items()
@@ -66,11 +68,13 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     return magazine_table(stocks, layers, rate, european, loads)
 
 
-def _central(dist: Mapping) -> float:
-    """A distribution's median, for the reference rate of a sweep's report."""
+def _number(value: object) -> float:
+    """A number as given, or a distribution's median (the reference of a sweep's report)."""
+    if isinstance(value, int | float):
+        return float(value)
     from stockpile.scenario.distributions import Dist
 
-    return Dist.model_validate(dict(dist)).median()
+    return Dist.model_validate(dict(value)).median()
 
 
 def mean_stocks(summary: pd.DataFrame, point: int) -> pd.DataFrame:
