@@ -13,6 +13,12 @@ from stockpile.scenario.schema import Scenario
 TOL = 1e-6
 
 
+def combat_load(scenario: Scenario, system: str, sampled: dict[str, float]) -> int:
+    """A system's load in this run: its sampled value, else the scenario's (or its median)."""
+    return round(central(sampled.get(f"systems.{system}.combat_load",
+                                     scenario.systems[system].combat_load)))
+
+
 def opening_stocks(scenario: Scenario, sampled: dict[str, float] | None = None
                    ) -> dict[tuple[str, str], tuple[int, int]]:
     """(fire units, interceptors) each holding starts with, from the inventories (and the
@@ -21,13 +27,14 @@ def opening_stocks(scenario: Scenario, sampled: dict[str, float] | None = None
     found = {}
     for iso, rows in scenario.inventories.items():
         for system, row in rows.items():
-            load = int(scenario.systems[system].combat_load)
+            load = combat_load(scenario, system, sampled)
             factor = sampled.get(f"systems.{system}.stock_factor",
                                  scenario.systems[system].stock_factor)
             factor = central(factor)
-            interceptors = round(int(row.fire_units) * float(row.loads_per_fire_unit) * factor
-                                 * load)
-            found[(iso, system)] = (int(row.fire_units), interceptors)
+            fire_units = round(central(sampled.get(f"inventories.{iso}.{system}.fire_units",
+                                                   row.fire_units)))
+            interceptors = round(fire_units * float(row.loads_per_fire_unit) * factor * load)
+            found[(iso, system)] = (fire_units, interceptors)
     return found
 
 
@@ -51,7 +58,7 @@ def check_stock_balance(scenario: Scenario, ts: pd.DataFrame,
             f"fire-unit balance broken for {iso}/{system}"
         assert (group["fire_units_away"] <= group["fire_units"]).all(), \
             f"more fire units away than held for {iso}/{system}"
-        load = int(scenario.systems[system].combat_load)
+        load = combat_load(scenario, system, sampled or {})
         ready = np.minimum(group["fire_units"], group["interceptors"] // load)
         assert (ready == group["ready_fire_units"]).all()
         held = group["interceptors"] / group["fire_units"].where(group["fire_units"] > 0) / load

@@ -46,6 +46,16 @@ def test_every_documented_range_is_the_loaded_distributions_support() -> None:
         assert (lo, hi) == pytest.approx((float(low), float(high)), rel=1e-5), key
 
 
+def test_every_row_of_the_shipped_table_reaches_an_input() -> None:
+    """A relative row skips inputs the data leave blank, so a misspelt key would pass
+    unseen: in the baseline, every row of its table must reach at least one input."""
+    scenario = stockpile.load_scenario(BASELINE)
+    reached = {item.row.row for item in scenario._uncertainty}
+    rows = len((ROOT / "configs" / "data" / "uncertainty.csv").read_text(
+        encoding="utf-8").strip().splitlines()) - 1
+    assert reached == set(range(2, rows + 2))
+
+
 def test_a_symmetric_relative_range_keeps_the_datas_value_as_the_deterministic_one(
         tmp_path: Path) -> None:
     """A deterministic run takes each distribution's median: for a relative row with its
@@ -96,7 +106,7 @@ def test_relative_rows_scale_the_datas_value_and_stars_match_every_entry(
 
 
 @pytest.mark.parametrize(("row", "message"), [
-    ("lines.nosuch*.capacity_per_month,triang,0.5,1,1.5,true,r,s,a",
+    ("lines.nosuch*.capacity_per_month,triang,0.5,1,1.5,,r,s,a",
      "row 2: input 'lines.nosuch*.capacity_per_month' names nothing in the scenario"),
     ("economy.defence_inflation,normal,0,,1,,r,s,a",
      "row 2: dist 'normal' is not allowed (triang, uniform, randint)"),

@@ -4,7 +4,8 @@ A scenario may name a CSV (``uncertainty: data/uncertainty.csv``) with one row p
 or family of inputs: ``input`` is a dotted key (``*`` stands for every entry of a mapping:
 ``lines.*.expansion_lead_months``), ``dist`` is ``triang``, ``uniform`` or ``randint``,
 ``low``/``mode``/``high`` give its range, in the input's units or, with ``relative`` true, as
-multiples of the value the data give (0.5, 1, 1.5 for ±50%). ``basis`` says where the range
+multiples of the value the data give (0.5, 1, 1.5 for ±50%; an input the data leave
+blank or at zero has nothing to scale and stays as it is). ``basis`` says where the range
 comes from (the sources' own low and high, or a stated rule), and ``source`` and
 ``confidence`` are kept as in every data file.
 
@@ -149,17 +150,16 @@ def apply(data: dict, rows: list[Row], shown: str) -> list[Applied]:
             if isinstance(value, dict):  # a distribution the author chose: it stays
                 continue
             if row.relative:
-                if value is None:
-                    problems.append(Problem(shown, f"row {row.row}", f"{'.'.join(path)}: a "
-                                            "relative range needs a number in the data"))
-                    continue
+                if value is None or float(value) == 0:  # nothing to scale: it stays as is
+                    continue  # (a replay's 2022 holdings lack some of today's rows)
                 base = float(value)
-                if base == 0:  # nothing to scale: the input stays at zero
-                    continue
                 low, high = sorted((row.low * base, row.high * base))
                 mode = row.mode * base if row.mode is not None else None
             else:
                 low, high, mode = row.low, row.high, row.mode
+            if row.dist == "randint":  # whole numbers: the ends drawn, as the page shows them
+                low, high = round(low), round(high)
+                mode = round(mode) if mode is not None else None
             spec = _spec(row.dist, low, mode, high)
             parent[path[-1]] = spec
             applied.append(Applied(".".join(path), spec, low, mode, high, row))
