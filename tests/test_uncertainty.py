@@ -114,6 +114,8 @@ def test_relative_rows_scale_the_datas_value_and_stars_match_every_entry(
     ("economy.defence_inflation,triang,0,2,1,,r,s,a", "row 2: mode 2 outside low..high"),
     ("economy.defence_inflation,uniform,0,,x,,r,s,a", "row 2: high 'x' is not a number"),
     ("economy.defence_inflation,uniform,0,,0.1,,,s,a", "row 2: every row needs its basis"),
+    ("name,uniform,0.5,,1.5,true,r,s,a",
+     "row 2: name: a relative range needs a number, not 'tiny'"),
     ("economy.defence_inflation,uniform,0,,5,,r,s,a",
      "economy.defence_inflation: distribution 'uniform' reaches outside"),
 ])

@@ -150,9 +150,15 @@ def apply(data: dict, rows: list[Row], shown: str) -> list[Applied]:
             if isinstance(value, dict):  # a distribution the author chose: it stays
                 continue
             if row.relative:
-                if value is None or float(value) == 0:  # nothing to scale: it stays as is
-                    continue  # (a replay's 2022 holdings lack some of today's rows)
+                if value is None:  # nothing to scale: it stays as is (a replay's 2022
+                    continue  # holdings lack some of today's rows)
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    problems.append(Problem(shown, f"row {row.row}", f"{'.'.join(path)}: a "
+                                            f"relative range needs a number, not {value!r}"))
+                    continue
                 base = float(value)
+                if base == 0:
+                    continue
                 low, high = sorted((row.low * base, row.high * base))
                 mode = row.mode * base if row.mode is not None else None
             else:
