@@ -20,11 +20,27 @@ from stockpile.analysis.validation import (
 )
 from stockpile.experiment.tables import run_tables
 from stockpile.scenario.load import deep_merge
-from stockpile.scenario.schedules import due_counts, due_dates, parse_schedule
+from stockpile.scenario.schedules import due_counts, months_between, parse_schedule
 from stockpile.scenario.schema import Scenario
 from tests.test_model import FLAT, second_system
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+
+def due_dates(text: str, quantity: int) -> list[str]:
+    """The month each unit is due, one date a unit: the plain reading of a schedule, the
+    oracle ``due_counts`` (what a run uses, month by month) is checked against."""
+    dates: list[str] = []
+    for (first, last), units in parse_schedule(text):
+        count = quantity if units is None else units
+        months = months_between(first, last)
+        y0, m0 = (int(x) for x in first.split("-"))
+        for j in range(count):
+            total = y0 * 12 + m0 - 1 + (j * months) // max(count, 1)
+            dates.append(f"{total // 12:04d}-{total % 12 + 1:02d}")
+    if len(dates) < quantity and dates:
+        dates.extend([dates[-1]] * (quantity - len(dates)))
+    return sorted(dates)[:quantity]
 
 
 def scenario(**changes: Any) -> Scenario:

@@ -57,28 +57,12 @@ def months_between(first: str, last: str) -> int:
     return (y1 - y0) * 12 + (m1 - m0) + 1
 
 
-def due_dates(text: str, quantity: int) -> list[str]:
-    """The month each unit is due, in order: spread evenly over its span, first month first.
-
-    Units beyond a schedule's total fall due in its last month; a schedule that gives
-    more units than the contract stops at the contract's quantity.
-    """
-    dates: list[str] = []
-    for (first, last), units in parse_schedule(text):
-        count = quantity if units is None else units
-        months = months_between(first, last)
-        y0, m0 = (int(x) for x in first.split("-"))
-        for j in range(count):
-            total = y0 * 12 + m0 - 1 + (j * months) // max(count, 1)
-            dates.append(f"{total // 12:04d}-{total % 12 + 1:02d}")
-    if len(dates) < quantity and dates:
-        dates.extend([dates[-1]] * (quantity - len(dates)))
-    return sorted(dates)[:quantity]
-
-
 def due_counts(text: str, quantity: int, skip: int = 0) -> list[tuple[str, int]]:
-    """``due_dates`` as (month, units) in month order, less the ``skip`` earliest units,
-    counted month by month: a contract of 10,000 rounds costs its months, not its rounds."""
+    """The units due each month, in month order, less the ``skip`` earliest units: each
+    span's units spread evenly over its months, first month first; units beyond a
+    schedule's total fall due in its last month, and a schedule that gives more units than
+    the contract stops at its quantity. Counted month by month: a contract of 10,000 rounds
+    costs its months, not its rounds."""
     counts: Counter[int] = Counter()
     total = 0
     last = None  # the month of the last unit listed (where units beyond the schedule fall)

@@ -165,8 +165,8 @@ def layer_weight_view(runs: pd.DataFrame, point: int, deadline: int) -> pd.DataF
                      "layer": column.removeprefix(WEIGHT_PREFIX),
                      "weight_low_third": round(float(low), 3),
                      "weight_high_third": round(float(high), 3),
-                     "p_met_low": round(float(bottom["met"].astype(bool).mean()), 3),
-                     "p_met_high": round(float(top["met"].astype(bool).mean()), 3),
+                     "p_met_low": round(met_low / len(bottom), 3),
+                     "p_met_high": round(met_high / len(top), 3),
                      "ratio_p50_low": round(float(bottom["ratio"].median()), 3),
                      "ratio_p50_high": round(float(top["ratio"].median()), 3),
                      "p_value": round(float(odds.pvalue), 4)})

@@ -67,11 +67,7 @@ class Recorder:
         self.values: list[float] = []
         self.fielded: list[float] = []  # weighted fire units each month, whatever the metric
         self.by_layer: list[list[float]] = []  # the metric of each layer (LAYERS order) each month
-        scope = scenario.goal.scope
-        self.scope = scope
-        #: layers the goal's value sums (all of them, or the listed ones)
-        self.counted = set(range(len(LAYERS))) if isinstance(scope, str) else {
-            LAYERS.index(layer) for layer in scope}
+        self.scope = scenario.goal.scope
         self.dates: list[str] = []
         self.stocks = Snapshots(attrgetter(*STOCK_COUNTS), len(STOCK_COUNTS))
         self.lines = Snapshots(attrgetter(*LINE_STATE), len(LINE_STATE))
@@ -79,8 +75,10 @@ class Recorder:
         self.accounts = Snapshots(attrgetter(*ACCOUNT_STATE), len(ACCOUNT_STATE))
         self.bindings: list[str] = []  # each country's binding constraint, in snapshot order
         self._holdings: list[Holding] = []
-        # member holdings, capability weights, layer index (-1: none)
-        self._members: list[tuple[Holding, float, int]] = []
+        # member holdings: capability weight, layer index (-1: none), counted in the goal's
+        # value (scope: every layer, or the listed ones; a system without a layer counts in
+        # the whole only)
+        self._members: list[tuple[Holding, float, int, bool]] = []
         self._seen = -1
         cal = world.calendar
         self.deadline_months = {cal.deadline(y) for y in scenario.goal.deadlines}
@@ -129,7 +127,9 @@ class Recorder:
         self._seen = len(holdings)
         self._holdings = list(holdings.values())
         weights, layers = self.world.weights, self.world.layers
-        self._members = [(h, weights[system], LAYER_INDEX.get(layers[system], -1))
+        scope = self.scope
+        self._members = [(h, weights[system], LAYER_INDEX.get(layers[system], -1),
+                          isinstance(scope, str) or layers[system] in scope)
                          for (iso, system), h in holdings.items() if iso in self.members]
 
     def measure(self) -> tuple[float, float, list[float]]:
@@ -138,12 +138,11 @@ class Recorder:
         and the metric of each layer, in one pass.
 
         Interceptors are counted one each; fire-unit metrics are weighted by capability.
-        A system without a layer counts in the whole only.
         """
         by_layer = [0.0] * len(LAYERS)
         fielded = total = 0.0
         metric = self.metric
-        for h, w, layer in self._members:
+        for h, w, layer, counted in self._members:
             fire_units = h.fire_units
             if metric == "ready_fire_units":
                 ready = h.interceptors // h.combat_load
@@ -155,9 +154,7 @@ class Recorder:
             fielded += w * fire_units
             if layer >= 0:
                 by_layer[layer] += value
-                if layer in self.counted:
-                    total += value
-            elif self.scope == "all" or self.scope == "each":
+            if counted:
                 total += value
         return total, fielded, by_layer
 
@@ -212,7 +209,7 @@ class Recorder:
                       else self.layer_opening)
         layer_ratios = [[_ratio(v, b) for v, b in zip(month, layer_base, strict=True)]
                         for month in self.by_layer]
-        with_base = [i for i, b in enumerate(layer_base) if b > 0]
+        with_base = {i for i, b in enumerate(layer_base) if b > 0}
         reached = [[r[i] >= multiplier - 1e-9 if i in with_base else False
                     for i in range(len(LAYERS))] for r in layer_ratios]
         if self.scope == "each":  # every layer with a baseline at its own multiple
