@@ -87,12 +87,13 @@ def test_pooled_contract_price_split_and_priority_by_hand() -> None:
     # CCC is not a member: its own contract, signed after the national delay (month 2)
     national = out.contracts[out.contracts.channel == "national"]
     assert national.buyer.tolist() == ["CCC"] and national.signed_date.tolist() == ["2025-03"]
-    # the line starts 8 a month; the pooled order (priority 0) from month 3 on, so the
-    # deliveries of 8 from month 6 go 100:50 by largest remainder on the running shares:
-    # 5.33/2.67 -> 5, 3; 10.67/5.33 in all -> 6, 2 more; 16/8 -> 5, 3 more
-    assert column(out, "delivered", "AAA")[6:9] == [5, 6, 5]
-    assert column(out, "delivered", "BBB")[6:9] == [3, 2, 3]
-    assert column(out, "delivered_joint", "AAA")[6:9] == [5, 6, 5]
+    # the line starts 8 a month; the pooled contract (priority 0) from month 3 on, its
+    # call-offs in turn: AAA's 100 in months 3..15 (12 x 8 + 4), then BBB's 50 (4 in month
+    # 15, 8 a month in 16..20, 6 in 21); delivered 3 months later
+    aaa, bbb = column(out, "delivered", "AAA"), column(out, "delivered", "BBB")
+    assert aaa[6:18] == [8] * 12 and aaa[18] == 4 and sum(aaa[19:]) == 0
+    assert bbb[:18] == [0] * 18 and bbb[18:25] == [4, 8, 8, 8, 8, 8, 6]
+    assert column(out, "delivered_joint", "AAA")[6:9] == [8, 8, 8]
     assert sum(column(out, "delivered_joint", "AAA")) == 100
     assert sum(column(out, "delivered_joint", "BBB")) == 50
     # nothing of the pooled contract reaches CCC, whose 12 later units wait behind it:
@@ -106,15 +107,26 @@ def test_pooled_contract_price_split_and_priority_by_hand() -> None:
         == pytest.approx(100 * price)
     assert aaa.loc["2025-04", "paid_eur_m"] == pytest.approx(0.2 * 100 * price)
     assert aaa.loc["2025-07", "paid_eur_m"] == pytest.approx(0.2 * 100 * price
-                                                             + 0.8 * 5 * price)
+                                                             + 0.8 * 8 * price)
     assert aaa.loc["2027-12", "paid_eur_m"] == pytest.approx(100 * price)
 
 
 def test_without_priority_the_earlier_national_order_is_served_first() -> None:
-    out = simulate(world(joint={"priority": False}), deterministic=True)
-    # CCC's 20 start in months 2, 3, 4 (8, 8, 4); the pool takes the rest of month 4
+    out = simulate(world(joint={"priority": False},
+                         lines={"int_line": {"allocation": "fifo"}}), deterministic=True)
+    # CCC's 20 start in months 2, 3, 4 (8, 8, 4); AAA's call-off takes the rest of month 4
     assert column(out, "delivered", "CCC")[5:8] == [8, 8, 4]
-    assert column(out, "delivered", "AAA")[7] + column(out, "delivered", "BBB")[7] == 4
+    assert column(out, "delivered", "AAA")[7] == 4 and column(out, "delivered", "BBB")[7] == 0
+
+
+def test_members_call_offs_share_first_loads_with_national_buyers() -> None:
+    """Under first_loads_first each member's call-off is its own order: from month 3 the
+    8 starts go in proportion to the shortfalls, AAA 100, BBB 50, CCC 20 less its 8 in
+    work: 8 x (100, 50, 12) / 162 = 4.94, 2.47, 0.59 -> 5, 2, 1 by largest remainder."""
+    out = simulate(world(joint={"priority": False}), deterministic=True)
+    assert [column(out, "delivered", iso)[6] for iso in ("AAA", "BBB", "CCC")] == [5, 2, 1]
+    # month 4: 95, 48, 11 -> 4.94, 2.49, 0.57 -> 5, 2, 1 again
+    assert [column(out, "delivered", iso)[7] for iso in ("AAA", "BBB", "CCC")] == [5, 2, 1]
 
 
 def test_programme_covers_only_members_and_its_systems() -> None:

@@ -118,8 +118,12 @@ def test_run_writes_the_magazine_and_report_shows_launchers_and_depth(tmp_path: 
     result = runner.invoke(main, ["run", str(path), "--deterministic", "--out", str(out)])
     assert result.exit_code == 0, result.output
     magazine = pd.read_csv(out / "magazine.csv")
-    europe = magazine[(magazine.country == "Europe") & (magazine.system == "patriot")]
+    # the threat is Europe's 2025 fleet firing at the conflict's rate: NASAMS runs dry,
+    # Patriot (a few dozen of several hundred fire units sharing the fire) does not
+    europe = magazine[(magazine.country == "Europe") & (magazine.system == "nasams")]
     assert europe["interceptors"].iloc[0] > 0 and (europe["interceptors"] == 0).any()
+    patriot = magazine[(magazine.country == "Europe") & (magazine.system == "patriot")]
+    assert patriot["interceptors"].min() > 0
     timeseries = pd.read_csv(out / "timeseries.csv")
     assert timeseries["unmet"].sum() > 0
     result = runner.invoke(main, ["report", str(out)])
@@ -127,7 +131,8 @@ def test_run_writes_the_magazine_and_report_shows_launchers_and_depth(tmp_path: 
     report = (out / "report" / "report.md").read_text(encoding="utf-8")
     assert "counted in the opening state (July 2025" in report
     assert "Launchers or missiles" in report and "fielded_p_met" in report
-    assert "run dry" in report and "Patriot in" in report  # the system's name, not its key
+    assert "run dry" in report and "NASAMS in" in report  # the system's name, not its key
+    assert "S-125 Newa-SC in" in report
     assert (out / "report" / "plots" / "magazine.png").is_file()
 
 

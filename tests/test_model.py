@@ -336,6 +336,49 @@ def test_conflict_drains_stock_to_zero_and_records_the_rest_as_unmet() -> None:
     check_all(s, out)
 
 
+def _two_systems_in_a_conflict(fire: str) -> Any:
+    """AAA opens with 2 sam fire units (load 10, 100 missiles) and 6 gun fire units (load 4,
+    120 missiles); nothing can be bought; a one-month conflict in April at 1 a day."""
+    s = scenario(**deep_merge(second_system("gun", combat_load=4, fu_price=1e9,
+                                            int_price=1e9), {
+        "products": {"sam_int": {"unit_price_eur_m": 1e9}},
+        "inventories": {"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 5},
+                                "gun": {"fire_units": 6, "loads_per_fire_unit": 5}}},
+        "consumption": {"conflict": {"enabled": True, "start_year": 2025.25,
+                                     "duration_months": 1, "fire": fire,
+                                     "interceptors_per_fu_per_day": 1.0}}}))
+    return simulate(s, deterministic=True)
+
+
+def test_a_threat_is_shared_by_the_fire_units_each_holding_has() -> None:
+    """8 opening fire units x 30.4375 days = 243.5 a month: sam's 2/8 is 60.9 (60 fired, 40
+    left), gun's 6/8 is 182.6 (182 wanted: its 120 fired, 62 unmet)."""
+    out = _two_systems_in_a_conflict("threat")
+    assert series(out, "consumed")[3] == 60 and series(out, "unmet")[3] == 0
+    assert series(out, "interceptors")[3] == 40
+    assert series(out, "consumed", system="gun")[3] == 120
+    assert series(out, "unmet", system="gun")[3] == 62
+
+
+def test_the_threat_does_not_grow_with_the_fire_units_bought() -> None:
+    """2 fire units at the start, 2 more delivered before the conflict (months 0 and 1):
+    the threat is 2 x 30.4375 = 60.9 a month whatever the fleet has become (60 fired of
+    the 100 held); per fire unit it is 4 x 30.4375 = 121.75 (100 fired, 21 unmet)."""
+    def run(fire: str) -> Any:
+        s = scenario(products={"sam_int": {"unit_price_eur_m": 1e9},
+                               "sam_fu": {"unit_price_eur_m": 1e9}},
+                     inventories={"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 5,
+                                                  "on_order_fire_units": 2}}},
+                     consumption={"conflict": {"enabled": True, "start_year": 2025.25,
+                                               "duration_months": 1, "fire": fire,
+                                               "interceptors_per_fu_per_day": 1.0}})
+        return simulate(s, deterministic=True)
+    threat, per_unit = run("threat"), run("per_fire_unit")
+    assert series(threat, "fire_units")[2] == 4 == series(per_unit, "fire_units")[2]
+    assert (series(threat, "consumed")[3], series(threat, "unmet")[3]) == (60, 0)
+    assert (series(per_unit, "consumed")[3], series(per_unit, "unmet")[3]) == (100, 21)
+
+
 def test_training_fires_at_the_yearly_rate() -> None:
     s = scenario(systems={"sam": {"training_shots_per_fu_year": 1.2}},
                  products={"sam_int": {"unit_price_eur_m": 1e9}},

@@ -105,6 +105,32 @@ def test_relative_rows_scale_the_datas_value_and_stars_match_every_entry(
     assert len(scenario._uncertainty) == len(scenario.lines) + 1
 
 
+def test_whole_unit_rows_round_half_to_even_and_never_add_a_holding(tmp_path: Path) -> None:
+    """The fire-unit rows scale whatever the data hold: today's counts in the baseline,
+    2022's in the replay (Britain's 2 CAMM units: 1-3; Norway's 4 NASAMS: 2-6; Finland's
+    3: 1.5 and 4.5 round to 2 and 4, so 3 stays the middle), and add nothing the 2022 data
+    lack (Poland had no CAMM then)."""
+    def support(scenario, key: str) -> tuple[float, float]:
+        dist = _value(scenario, key)
+        assert isinstance(dist, Dist), key
+        return dist.support()
+    baseline = stockpile.load_scenario(BASELINE)
+    assert support(baseline, "inventories.FIN.nasams.fire_units") == (2, 4)
+    assert support(baseline, "inventories.NOR.nasams.fire_units") == (2, 6)
+    assert support(baseline, "inventories.BGR.s300.fire_units") == (0, 2)
+    plain = stockpile.load_scenario(write_yaml(
+        tmp_path / "b.yaml", {"extend": str(BASELINE), "uncertainty": None}))
+    counts = [item for item in baseline._uncertainty if item.key.endswith(".fire_units")]
+    assert len(counts) == 9
+    for item in counts:  # symmetric: the data's count is the median and the run's value
+        data = float(_value(plain, item.key))
+        assert item.low + item.high == 2 * data, item.key
+        assert Dist.model_validate(item.spec).median() == data, item.key
+    replay = stockpile.load_scenario(ROOT / "configs" / "replay_2022.yaml")
+    assert support(replay, "inventories.GBR.camm.fire_units") == (1, 3)
+    assert "camm" not in replay.inventories.get("POL", {})
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ("lines.nosuch*.capacity_per_month,triang,0.5,1,1.5,,r,s,a",
      "row 2: input 'lines.nosuch*.capacity_per_month' names nothing in the scenario"),

@@ -55,11 +55,11 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     systems = scenario.get("systems") or {}
     layers = {name: (row or {}).get("layer") for name, row in systems.items()}
     # a sampled combat load (a distribution) is read at its median, as the reference
-    loads = {name: round(_number((row or {}).get("combat_load", 0)))
+    loads = {name: round(number_or_median((row or {}).get("combat_load", 0)))
              for name, row in systems.items()}
     conflict = ((scenario.get("consumption") or {}).get("conflict") or {})
     rate = conflict.get("interceptors_per_fu_per_day", 1.0)
-    rate = _number(rate)
+    rate = number_or_median(rate)
     countries = scenario.get("countries") or {}
     defaults = scenario.get("country_defaults") or {}
     european = {iso for iso, row in countries.items()
@@ -68,7 +68,7 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     return magazine_table(stocks, layers, rate, european, loads)
 
 
-def _number(value: object) -> float:
+def number_or_median(value: object) -> float:
     """A number as given, or a distribution's median (the reference of a sweep's report)."""
     if isinstance(value, int | float):
         return float(value)

@@ -189,7 +189,8 @@ class World:
     # -- contracts and deliveries ----------------------------------------------------
     def sign(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
              earmarks: dict[str, float], lead: str = "", discount: float = 0.0,
-             priority: int = 1, settle=None, tier: int = 0) -> Order:
+             priority: int = 1, settle=None, tier: int = 0,
+             call_offs: list[tuple[str, int, int]] | None = None) -> Order:
         """Commit the buyers' money, pay the down payment, and put the order on a line."""
         down = self.down_share
         system = self.product_system[product]
@@ -208,34 +209,41 @@ class World:
                 holding.on_order += quantity
         settle = settle or self.settle_national
         return self.place(product, buyers, unit_price, channel, priority, settle, lead, discount,
-                          tier=tier)
+                          tier=tier, call_offs=call_offs)
 
     def place(self, product: str, buyers: dict[str, int], unit_price: float, channel: str,
               priority: int, settle, lead: str = "", discount: float = 0.0,
               signed: str | None = None, due: list[tuple[int, int]] | None = None,
-              label: str = "", tier: int = 0) -> Order:
+              label: str = "", tier: int = 0,
+              call_offs: list[tuple[str, int, int]] | None = None) -> Order:
         """Put an order on the line of its product that would deliver it soonest.
 
         European buyers' orders go to the lines' European books; any other buyer's to the
         books of buyers outside Europe. ``due``: a delivery schedule, (month, units).
+        ``call_offs``: (buyer, units, tier) of a pooled contract, each booked as that
+        buyer's own order under the one contract (the first is returned).
         """
         t = int(self.env.now)
         self._contract_count += 1
         contract_id = self._contract_count
-        total = sum(buyers.values())
-        european = all(iso in self.european for iso in buyers)
-        lines = self.lines_by_product[product]
-        line = lines[0] if len(lines) == 1 else min(
-            lines, key=lambda ln: (ln.months_to_deliver(t, total, european), ln.name))
-        order = Order(contract_id, product, buyers, unit_price, channel, priority, settle,
-                      european, tier)
-        line.add(order, due)
         date = signed or self.calendar.date(t)
-        for iso, quantity in sorted(buyers.items()):
-            self.contracts.append(ContractRow(contract_id, date, product, line.name, channel,
-                                              lead, iso, quantity, unit_price, discount,
-                                              quantity * unit_price, label))
-        return order
+        parts = ([({iso: units}, part_tier) for iso, units, part_tier in call_offs]
+                 if call_offs else [(buyers, tier)])
+        first = None
+        for part, part_tier in parts:  # each call-off on its line, as a national contract
+            european = all(iso in self.european for iso in part)
+            lines = self.lines_by_product[product]
+            line = lines[0] if len(lines) == 1 else min(lines, key=lambda ln: (
+                ln.months_to_deliver(t, sum(part.values()), european), ln.name))
+            order = Order(contract_id, product, part, unit_price, channel, priority, settle,
+                          european, part_tier)
+            line.add(order, due)
+            first = first or order
+            for iso, quantity in sorted(part.items()):
+                self.contracts.append(ContractRow(contract_id, date, product, line.name,
+                                                  channel, lead, iso, quantity, unit_price,
+                                                  discount, quantity * unit_price, label))
+        return first
 
     def settle_national(self, iso: str, units: int, order: Order) -> None:
         account = self.accounts.get(iso)

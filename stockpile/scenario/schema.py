@@ -8,7 +8,7 @@ Field descriptions feed the config reference (``docs/config.md``).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -47,7 +47,8 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=False)
 
 
-def month_field(default: str | None = None, description: str = "") -> object:
+def month_field(default: Any = None, description: str = "") -> object:
+    """A YYYY-MM field; ``...`` as the default makes it required."""
     return Field(default, pattern=MONTH_PATTERN, description=description + " (YYYY-MM)")
 
 
@@ -232,7 +233,7 @@ class ContractRow(Strict):
     buyers: dict[str, WholeUnits] = Field(
         description="buyer -> units; a buyer that is not a scenario country is another "
         "customer competing on the line")
-    signed: str = month_field(None, "month the contract was signed")
+    signed: str = month_field(..., "month the contract was signed")
     value_eur_m: MoneyEurM | None = Field(
         None, description="contract value, EUR m (default: quantity × the product's price)")
     delivered: WholeUnits = Field(0, description="units delivered before the scenario start")
@@ -440,7 +441,13 @@ class ConflictConfig(Strict):
     duration_months: Months = Field(12.0, description="length of the conflict, months")
     interceptors_per_fu_per_day: PerDay = Field(
         1.0, description="interceptors a fire unit fires per day while it holds any (also the "
-        "rate magazine.csv counts days of fire at, with or without a conflict)")
+        "rate magazine.csv counts days of fire at, with or without a conflict); under the "
+        "threat rule, per fire unit of the country's opening fleet")
+    fire: Literal["threat", "per_fire_unit"] = Field(
+        "threat", description="how much a country fires: threat (the rate times the fire "
+        "units it opened with, shared among its holdings by the fire units they have now: "
+        "the enemy's missiles do not multiply with Europe's launchers) or per_fire_unit "
+        "(every fire unit at the rate); docs/decisions.md")
     fire_unit_attrition_per_month: Share = Field(
         0.0, description="share of fire units lost per month of conflict")
 

@@ -141,11 +141,9 @@ def apply(data: dict, rows: list[Row], shown: str) -> list[Applied]:
                                     f"input '{row.input}' names nothing in the scenario"))
             continue
         for path in paths:
-            parent = data
-            for part in path[:-1]:
-                if not isinstance(parent.get(part), dict):
-                    parent[part] = {}
-                parent = parent[part]
+            parent = _parent(data, path, make=not row.relative)
+            if parent is None:  # a relative row scales only what the data give
+                continue
             value = parent.get(path[-1])
             if isinstance(value, dict):  # a distribution the author chose: it stays
                 continue
@@ -172,6 +170,20 @@ def apply(data: dict, rows: list[Row], shown: str) -> list[Applied]:
     if problems:
         raise ScenarioError(problems)
     return applied
+
+
+def _parent(data: dict, path: tuple[str, ...], make: bool) -> dict | None:
+    """The mapping that holds the input at ``path``; missing mappings on the way are made
+    when ``make`` (an absolute row may add an input), else there is none (a relative row on
+    a holding a replay's 2022 data lack must not create it)."""
+    parent = data
+    for part in path[:-1]:
+        if not isinstance(parent.get(part), dict):
+            if not make:
+                return None
+            parent[part] = {}
+        parent = parent[part]
+    return parent
 
 
 def _spec(dist: str, low: float, mode: float | None, high: float) -> dict[str, Any]:

@@ -30,6 +30,16 @@ def render(config: str | Path) -> str:
         mode = "" if item.mode is None else f"{item.mode:.6g}"
         lines.append(f"| `{item.key}` | {item.row.dist} | {item.low:.6g} | {mode} | "
                      f"{item.high:.6g} | {_cell(item.row.basis)} | {_cell(item.row.source)} |")
+    zero = [f"{iso} {system}" for iso, held in sorted(scenario.inventories.items())
+            for system, row in sorted(held.items()) if not row.fire_units]
+    if zero:
+        lines += ["", "Not drawn: the fire units the data count as zero at the start although "
+                  "the system is in service or on order (" + ", ".join(zero) + "). No source "
+                  "gives a count to draw around (±50% of zero is zero): the rows of "
+                  "`configs/data/inventories.csv` say why each is zero (teams in service "
+                  "whose number is not public; launchers still on order, which arrive "
+                  "through the order books). Their missiles on hand and on order are in the "
+                  "data and in the stock factors above."]
     return "\n".join(lines) + "\n"
 
 

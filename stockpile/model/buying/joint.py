@@ -33,6 +33,14 @@ nation instead of contracting alone; everyone else, and every other system, stay
   Lending is ``paid`` in the lender's account and ``received`` (bridge: and ``owed``) in the
   member's; repayments are ``paid`` by the member and ``received`` by the lead.
 
+A pooled contract is one contract (one id, one price, one signature) whose members'
+demands are **call-offs**: each member's first loads and reserves, in the order they were
+decided, booked on the product's lines as that member's own order would be (its tier, its
+book, the line that would deliver it soonest). How framework contracts such as NSPA's work:
+the nations call off under one contract and are delivered what they called off; a line does
+not spread a pooled contract pro rata (that left every member's loads partial for months,
+and sent a member outside Europe's whole pool to the other book).
+
 Joint equals national, stock for stock, when pooling changes nothing: no discount
 (``max_share: 0``), no framework (``framework_years: 0``), no priority, no financing (bridge
 off, facility amount 0), a pool every month (``pooling_interval_months: 1``) with no
@@ -40,12 +48,8 @@ coordination delay and the national contracting delay, so that each contract is 
 the same month as its national twin (a fraction of a month later, still before the lines
 run); and members' quotes that are equal (no learning curve, ``learning_rate: 1``, or one
 member per product), so the pooled average is each member's own price. With every country a
-member and every system in the programme, and no line short of capacity while several
-members' units wait, every stock, flow and account is the same in both modes. On a short
-line a pooled contract shares each delivery pro rata where separate national contracts are
-served first come, first served: members' stocks differ, their sums agree (as long as who
-gets what does not change what is fired or bought: training a country cannot fire for lack
-of stock does).
+member and every system in the programme every stock, flow and account is then the same in
+both modes, short lines included (tests/test_properties.py asserts the goal metric equal).
 """
 
 from __future__ import annotations
@@ -64,6 +68,20 @@ if TYPE_CHECKING:
 
 PHASE_REPAY = 0.05  # after budgets (0.0), before decisions (0.1): debts are served first
 PHASE_POOL = 0.15  # after decisions (0.1), before lines (0.2): demand is pooled the same month
+
+
+def call_offs(demands: list[Demand], funded: dict[str, int]) -> list[tuple[str, int, int]]:
+    """A pooled contract's call-offs: each member's demands in the order they were decided
+    (first loads before reserves), as far as its funded units go, so a unit a member could
+    not pay for leaves its reserve first. (country, units, tier)"""
+    left = dict(funded)
+    found = []
+    for demand in demands:
+        units = min(demand.quantity, left.get(demand.country, 0))
+        if units:
+            found.append((demand.country, units, demand.tier))
+            left[demand.country] -= units
+    return found
 
 
 def volume_discount(quantity: float, max_share: float, half_volume: float) -> float:
@@ -241,9 +259,9 @@ class LeadNation:
             return None
         order = self.world.sign(product, quantity, price, channel="joint", earmarks=earmark,
                                 lead=self.lead, discount=discount, priority=self.priority,
-                                settle=self.settle, tier=min(d.tier for d in demands))
+                                settle=self.settle, call_offs=call_offs(demands, quantity))
         if product in self.frameworks:
-            self.frameworks[product].place(int(self.world.env.now), order.quantity)
+            self.frameworks[product].place(int(self.world.env.now), sum(quantity.values()))
         return order
 
     def _finance(self, product: str, quantity: dict[str, int], earmark: dict[str, float],

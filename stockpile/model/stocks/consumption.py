@@ -39,6 +39,12 @@ class Consumer:
         self.carry: dict[tuple[str, str], float] = {}
         self._training: np.random.Generator | None = None
         self._streams: dict[str, np.random.Generator] = {}
+        conflict = consumption.conflict
+        self.fire_rule = conflict.fire
+        self.fire_per_month = float(conflict.interceptors_per_fu_per_day) * DAYS_PER_MONTH
+        self.attrition = float(conflict.fire_unit_attrition_per_month)
+        # the threat a country faces is set by the fleet it opened with, not what it buys
+        self.exposure = sum(h.fire_units for _, h in world.holdings_of(iso))
         self.gifts: dict[int, list] = {}
         for gift in consumption.donations:
             if gift.country == iso:
@@ -83,26 +89,36 @@ class Consumer:
                     shots = int(rng.poisson(rate))
                 if shots:
                     holding.consume(shots)
-            if conflict:
-                self._fight(holding, system)
+        if conflict:
+            self._fight()
         if t in self.gifts:
             for gift in self.gifts[t]:
                 world.holding(self.iso, gift.system).donate(int(gift.fire_units),
                                                             round(float(gift.interceptors)))
 
-    def _fight(self, holding: Holding, system: str) -> None:
-        """Every fire unit fires at the conflict's rate: from a full load or a partial one, and
-        what the stock cannot give is unmet demand."""
-        conflict = self.world.scenario.consumption.conflict
-        rate = float(conflict.interceptors_per_fu_per_day) * DAYS_PER_MONTH * holding.fire_units
-        shots = self.count(("conflict", system), rate, "conflict")
-        if shots:
-            holding.consume(shots)
-        attrition = float(conflict.fire_unit_attrition_per_month)
-        if attrition > 0 and holding.fire_units:
-            if self.world.deterministic:
-                lost = self.count(("attrition", system), attrition * holding.fire_units,
-                                  "conflict")
-            else:
-                lost = int(self.stream("conflict").binomial(holding.fire_units, attrition))
-            holding.lose_fire_units(lost)
+    def _fight(self) -> None:
+        """A month of conflict, by the ``conflict.fire`` rule (docs/decisions.md, "Conflict
+        fire"): under ``threat`` the country is shot at in proportion to the fleet it opened
+        with, and each holding takes its share by the fire units it has now; under
+        ``per_fire_unit`` every fire unit fires at the rate. Either way a holding fires what
+        it holds, full load or not, and what its stock cannot give is unmet demand."""
+        holdings = self.world.holdings_of(self.iso)
+        if self.fire_rule == "threat":
+            fleet = sum(h.fire_units for _, h in holdings)
+            per_unit = self.fire_per_month * self.exposure / fleet if fleet else 0.0
+        else:
+            per_unit = self.fire_per_month
+        for system, holding in holdings:
+            shots = self.count(("conflict", system), per_unit * holding.fire_units, "conflict")
+            if shots:
+                holding.consume(shots)
+            if self.attrition > 0 and holding.fire_units:
+                self._lose(holding, system)
+
+    def _lose(self, holding: Holding, system: str) -> None:
+        if self.world.deterministic:
+            lost = self.count(("attrition", system), self.attrition * holding.fire_units,
+                              "conflict")
+        else:
+            lost = int(self.stream("conflict").binomial(holding.fire_units, self.attrition))
+        holding.lose_fire_units(lost)
