@@ -379,6 +379,26 @@ def test_the_threat_does_not_grow_with_the_fire_units_bought() -> None:
     assert (series(per_unit, "consumed")[3], series(per_unit, "unmet")[3]) == (100, 21)
 
 
+@pytest.mark.parametrize(("rule", "first"), [("beyond_loads", 5), ("ready_units", 10)])
+def test_training_stops_at_the_combat_loads(rule: str, first: int) -> None:
+    """10 fire units, load 10, 105 missiles, 12 shots a unit a year: 10 due a month. Beyond
+    the loads only the 5 spare are fired and every unit stays ready; from the whole stock
+    the first month fires 10 and leaves 9 units ready, which fire 9 x 1 = 9 the next (the
+    deterministic carry gives 9), and so on down."""
+    s = scenario(systems={"sam": {"training_shots_per_fu_year": 12}},
+                 products={"sam_int": {"unit_price_eur_m": 1e9}},
+                 inventories={"AAA": {"sam": {"fire_units": 10, "loads_per_fire_unit": 1.05}}},
+                 consumption={"training": rule})
+    out = simulate(s, deterministic=True)
+    consumed, ready = series(out, "consumed"), series(out, "ready_fire_units")
+    assert consumed[0] == first
+    if rule == "beyond_loads":
+        assert consumed[:12] == [5] + [0] * 11 and ready[:12] == [10] * 12
+    else:
+        assert consumed[1] == 9 and ready[0] == 9 and ready[1] == 8
+    check_all(s, out)
+
+
 def test_training_fires_at_the_yearly_rate() -> None:
     s = scenario(systems={"sam": {"training_shots_per_fu_year": 1.2}},
                  products={"sam_int": {"unit_price_eur_m": 1e9}},

@@ -466,8 +466,14 @@ def _check_delay(case: Case) -> None:
     check_not_later(worse, better, "shorter delay")
 
 
-@bug("with training fire, a contracting delay one month shorter lowers the ratio by 3 "
-     "weighted fire units in the pinned world (found in a full-suite run): 36 -> 33 at 2027")
+@bug("a contracting delay one month shorter lowers the ratio by 3 weighted fire units in "
+     "the pinned world: 36 -> 33 at 2027. Signed a month sooner, AAA's 2026 money all goes "
+     "to 10 gun fire units from a line making 0.25 a month, because the choice rule "
+     "(soonest) serves a system whose FIRST unit arrives by the deadline with the whole "
+     "year's money. Capping it at the units its lines deliver by the deadline passes this "
+     "world but puts four shipped-config cases beyond the tolerance (conflict, GEM-T US, "
+     "NASAMS fire-unit and Piorun lines x2: 3.8, 2.8, 4.3 at 2032; joint_essi money 0.3 "
+     "-> 0.5: 2.8 at 2029), so it is not adopted yet")
 @RANDOM
 @example(DELAY_WITH_TRAINING_FIRE)
 @example(DELAY_ONE_MONTH_SHORTER)
@@ -621,30 +627,10 @@ def worst(config: str, lever: str) -> tuple[float, str]:
 #: (config, lever) cases the current model fails by more than TOLERANCE_FU weighted fire
 #: units, measured (worst pair of steps; python: tests.test_properties.worst(config, lever))
 KNOWN: dict[tuple[str, str], str] = {
-    ("baseline.yaml", "money DEU"):
-        "DEU gbad_share 0.2 -> 0.4: 2.1 weighted fire units worse at 2032 (Germany's "
-        "326 more Skyranger share the short 30 mm line: Germany 14 fewer with a full "
-        "load; its 8 more IRIS-T SLM fire units take Türkiye's 5 on the fire-unit line,"
-        " signed the same month and first in turn)",
-    ("national_only.yaml", "money DEU"):
-        "DEU gbad_share 0.2 -> 0.4: 2.1 weighted fire units worse at 2032 (as in the "
-        "baseline)",
-    ("joint_essi.yaml", "money"):
-        "gbad_share 0.3 -> 0.5: 2.1 weighted fire units worse at 2029 (not yet traced)",
-    ("joint_essi.yaml", "money DEU"):
-        "DEU gbad_share 0.1 -> 0.4: 7.1 weighted fire units worse at 2035 (not yet "
-        "traced)",
-    ("ukraine_support.yaml", "money DEU"):
-        "DEU gbad_share 0.1 -> 0.2: 3.7 weighted fire units worse at 2035 (not yet "
-        "traced)",
-    ("surge_production.yaml", "money"):
-        "gbad_share 0.3 -> 0.5: 2.8 weighted fire units worse at 2029 (not yet traced)",
-    ("conflict.yaml", "capacity gem_t_us"):
-        "the US GEM-T line x2: 3.0 weighted fire units worse at 2032, after the "
-        "conflict",
-    ("replay_2022_decisions.yaml", "money"):
-        "gbad_share 0.1 -> 0.5: 2.5 weighted fire units worse at 2025 (2022-25 "
-        "decisions)",
+    ("ukraine_support.yaml", "money"):
+        "gbad_share 0.3 -> 0.5: 2.6 weighted fire units worse at 2029 (Denmark's 15 more "
+        "Skyranger arrive before their 30 mm rounds: 5 fewer ready; the rest one ready "
+        "unit here and there as fire units and rounds change hands on short lines)",
 }
 
 

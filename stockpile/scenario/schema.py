@@ -457,6 +457,12 @@ class ConsumptionConfig(Strict):
 
     training_multiplier: Scale = Field(
         1.0, description="scales every system's training_shots_per_fu_year")
+    training: Literal["beyond_loads", "ready_units"] = Field(
+        "beyond_loads", description="what training may fire: beyond_loads (each ready fire "
+        "unit's yearly shots, from interceptors held beyond a combat load for every fire unit "
+        "in service: a country short of missiles cuts training before it empties launchers) "
+        "or ready_units (each ready fire unit's shots, even from its combat load); "
+        "docs/decisions.md")
     donations: list[DonationEvent] = Field(
         default_factory=list, description="scheduled donations, which leave the model (the "
         "transfers table gives a gift its receiver, and takes givers outside the scenario)")

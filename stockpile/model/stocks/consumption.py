@@ -36,6 +36,7 @@ class Consumer:
         self.refurbish_months = float(consumption.refurbish_years) * 12
         self.training_per_fu = {system: rate * self.training_multiplier / 12.0
                                 for system, rate in world.training_rates.items()}
+        self.beyond_loads = consumption.training == "beyond_loads"
         self.carry: dict[tuple[str, str], float] = {}
         self._training: np.random.Generator | None = None
         self._streams: dict[str, np.random.Generator] = {}
@@ -87,6 +88,9 @@ class Consumer:
                     rng = self._training or self.stream("consumption")
                     self._training = rng
                     shots = int(rng.poisson(rate))
+                if shots and self.beyond_loads:
+                    shots = min(shots, max(0, holding.interceptors
+                                           - holding.fire_units * holding.combat_load))
                 if shots:
                     holding.consume(shots)
         if conflict:
