@@ -36,7 +36,9 @@ def scenario(**changes: Any) -> Scenario:
 def test_the_baseline_is_the_opening_state_not_the_first_months_close() -> None:
     """Training fires 10 a month from month 1, so by its close 190 interceptors arm 10 ready
     units still, but a month-end baseline would differ from the opening one with 1 load each."""
-    s = scenario(inventories={"AAA": {"sam": {"loads_per_fire_unit": 1}}})
+    # training from the whole stock (the default keeps the loads and would not fire here)
+    s = scenario(inventories={"AAA": {"sam": {"loads_per_fire_unit": 1}}},
+                 consumption={"training": "ready_units"})
     out = simulate(s, deterministic=True)
     # opening: 100 interceptors = 10 full loads; after month 1's 10 training shots, 9
     assert out.goal["baseline"].unique().tolist() == [10.0]
@@ -64,7 +66,8 @@ def test_the_baseline_is_the_same_in_every_run_of_a_sweep(tmp_path: Path) -> Non
 
 
 def test_the_stock_factor_scales_every_opening_stock_of_a_system() -> None:
-    out = simulate(scenario(systems={"sam": {"stock_factor": 0.5}}), deterministic=True)
+    out = simulate(scenario(systems={"sam": {"stock_factor": 0.5}},
+                            consumption={"training": "ready_units"}), deterministic=True)
     first = out.timeseries.iloc[0]
     assert first["interceptors"] + first["consumed"] == 100  # 10 × 2 loads × 10 × 0.5
     assert first["loads_held"] == pytest.approx(0.9)  # 90 left ÷ 10 units ÷ 10
@@ -118,9 +121,9 @@ def test_run_writes_the_magazine_and_report_shows_launchers_and_depth(tmp_path: 
     result = runner.invoke(main, ["run", str(path), "--deterministic", "--out", str(out)])
     assert result.exit_code == 0, result.output
     magazine = pd.read_csv(out / "magazine.csv")
-    # the threat is Europe's 2025 fleet firing at the conflict's rate: NASAMS runs dry,
+    # the threat is Europe's 2025 fleet firing at the conflict's rate: Piorun runs dry,
     # Patriot (a few dozen of several hundred fire units sharing the fire) does not
-    europe = magazine[(magazine.country == "Europe") & (magazine.system == "nasams")]
+    europe = magazine[(magazine.country == "Europe") & (magazine.system == "piorun")]
     assert europe["interceptors"].iloc[0] > 0 and (europe["interceptors"] == 0).any()
     patriot = magazine[(magazine.country == "Europe") & (magazine.system == "patriot")]
     assert patriot["interceptors"].min() > 0
@@ -131,7 +134,7 @@ def test_run_writes_the_magazine_and_report_shows_launchers_and_depth(tmp_path: 
     report = (out / "report" / "report.md").read_text(encoding="utf-8")
     assert "counted in the opening state (July 2025" in report
     assert "Launchers or missiles" in report and "fielded_p_met" in report
-    assert "run dry" in report and "NASAMS in" in report  # the system's name, not its key
+    assert "run dry" in report and "Piorun in" in report  # the system's name, not its key
     assert "S-125 Newa-SC in" in report
     assert (out / "report" / "plots" / "magazine.png").is_file()
 

@@ -399,6 +399,29 @@ def test_training_stops_at_the_combat_loads(rule: str, first: int) -> None:
     check_all(s, out)
 
 
+def test_launchers_due_within_the_missile_lead_count_as_short() -> None:
+    """An interceptor started now arrives a lead time (3 months) later. AAA's 2 units in
+    service are armed, but 2 more are due by then (in work on a 2-month line from the warm
+    start): counted short 20. BBB's 1 unit in service lacks its 10. The line's 3 starts a
+    month go 20:10 less what each has in work -> 2, 1 every month from the warm start on;
+    counting only the units in service, BBB alone was short and received all 3 in months
+    0-2, AAA none before month 3."""
+    s = scenario(countries={"BBB": {"gdp_usd_bn": 100}},
+                 products={"sam_int": {"unit_price_eur_m": 1e9},
+                           "sam_fu": {"unit_price_eur_m": 1e9}},
+                 lines={"fu_line": {"manufacturing_lead_months": 2},
+                        "int_line": {"capacity_per_month": 3, "ceiling_per_month": 3}},
+                 inventories={"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 1,
+                                              "on_order_fire_units": 2,
+                                              "on_order_interceptors": 40}},
+                              "BBB": {"sam": {"fire_units": 1, "loads_per_fire_unit": 0,
+                                              "on_order_interceptors": 40}}})
+    out = simulate(s, deterministic=True)
+    assert series(out, "delivered")[:4] == [2, 2, 2, 2]
+    assert series(out, "delivered", country="BBB")[:4] == [1, 1, 1, 1]
+    check_all(s, out)
+
+
 def test_training_fires_at_the_yearly_rate() -> None:
     s = scenario(systems={"sam": {"training_shots_per_fu_year": 1.2}},
                  products={"sam_int": {"unit_price_eur_m": 1e9}},

@@ -627,10 +627,16 @@ def worst(config: str, lever: str) -> tuple[float, str]:
 #: (config, lever) cases the current model fails by more than TOLERANCE_FU weighted fire
 #: units, measured (worst pair of steps; python: tests.test_properties.worst(config, lever))
 KNOWN: dict[tuple[str, str], str] = {
-    ("ukraine_support.yaml", "money"):
-        "gbad_share 0.3 -> 0.5: 2.6 weighted fire units worse at 2029 (Denmark's 15 more "
-        "Skyranger arrive before their 30 mm rounds: 5 fewer ready; the rest one ready "
-        "unit here and there as fire units and rounds change hands on short lines)",
+    ("conflict.yaml", "capacity gem_t_schrobenhausen"):
+        "the European GEM-T line x2: 2.5 weighted fire units worse at 2032, after the "
+        "conflict (whose demand exceeds every stock, so what is held when it starts is "
+        "fired: the faster line delivered 16 fewer Patriot missiles after it, 78 more were "
+        "fired in it; Poland and Spain one ready unit fewer each)",
+    ("replay_2022_decisions.yaml", "money"):
+        "gbad_share 0.15 -> 0.3: 2.5 weighted fire units worse at 2025 (the IRIS-T SLM "
+        "fire-unit line is first signed, first served: Czechia's and Belgium's new units, "
+        "ordered sooner with more money and short of missiles, take three of Türkiye's, "
+        "which had theirs)",
 }
 
 

@@ -6,9 +6,9 @@ every rule. The default and the reasons for it are in docs/decisions.md.
 
 - ``fifo``: first signed, first served. How most contracts read, and what a line without
   a customer-allocation board does.
-- ``first_loads_first``: interceptors for fire units in service that lack a combat load come
-  first: the waiting buyers' shortfalls (fire units in service × load, less the
-  interceptors held or being made) share the month in proportion; then the rest,
+- ``first_loads_first``: interceptors for fire units that lack a combat load come first:
+  the waiting buyers' shortfalls (fire units in service or due within the line's lead ×
+  load, less the interceptors held or being made) share the month in proportion; the rest,
   first loads ordered for later fire units (tier 0) before reserve stocks (tier 1), each
   first signed, first served. How the US and European governments steer output in a
   shortage (priority lists, "urgent operational need"): one country's missiles for

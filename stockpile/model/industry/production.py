@@ -88,6 +88,17 @@ class Order:
         return shares
 
 
+def _share_out(due: dict[str, float], order: Order, units: float) -> None:
+    """Add an order's units to its buyers' counts, pro rata where it has several."""
+    if len(order.buyers) == 1:
+        buyer = next(iter(order.buyers))
+        due[buyer] = due.get(buyer, 0.0) + units
+        return
+    total = order.quantity
+    for buyer, quantity in order.buyers.items():
+        due[buyer] = due.get(buyer, 0.0) + units * quantity / total
+
+
 class ComponentPool:
     """Upstream parts (rocket motors, seekers) waiting for the lines that need them."""
 
@@ -447,18 +458,44 @@ class ProductionLine:
 
     def shortfalls(self) -> dict[str, float]:
         """Interceptors of this line's product each waiting buyer lacks for a combat load on
-        its fire units in service (the product's share of the mix)."""
+        its fire units in service or due within this line's lead (the product's share of the
+        mix): a missile started now should arm a launcher that will be there when it is."""
         if not self.mix_share:
             return {}
-        holdings = self.world.holdings
+        world = self.world
+        holdings = world.holdings
+        coming: dict[str, float] = {}
+        for line in world.lines_by_product.get(world.system_products[self.system][0], []):
+            for buyer, units in line.due_within(int(world.env.now), self.lead).items():
+                coming[buyer] = coming.get(buyer, 0.0) + units
         found = {}
         for buyer in self.waiting:
             holding = holdings.get((buyer, self.system))
             if holding is not None:
-                short = holding.unarmed * self.mix_share
+                short = (holding.unarmed
+                         + coming.get(buyer, 0.0) * holding.combat_load) * self.mix_share
                 if short > 0:
                     found[buyer] = short
         return found
+
+    def due_within(self, t: int, months: int) -> dict[str, float]:
+        """Units each buyer will have from this line within ``months``: batches in work that
+        finish by then, and the European book's next starts in turn at today's rate."""
+        due: dict[str, float] = {}
+        for finish, batch in self.wip:
+            if finish > t + months:
+                break
+            for order, count in batch:
+                if order is not None:
+                    _share_out(due, order, count)
+        room = self.capacity * self.europe_share * max(0, months - self.lead)
+        for order in self.orders:
+            if room <= 0:
+                break
+            part = min(room, order.unstarted)
+            _share_out(due, order, part)
+            room -= part
+        return due
 
     def _rejections(self, count: int) -> int:
         failure = self.failure
