@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from stockpile.scenario.bounds import month_number
-from stockpile.scenario.distributions import Dist
+from stockpile.scenario.distributions import Dist, central
 from stockpile.scenario.errors import did_you_mean
 from stockpile.scenario.resolve import REQUIRED_COUNTRY_FIELDS, country, joint_members
 from stockpile.scenario.schedules import parse_schedule, parse_span
@@ -241,7 +241,7 @@ def _check_contracts(s: Scenario) -> list[Found]:
         elif row.product not in made or s.products[row.product].kind == "component":
             found.append(((*loc, "product"), f"'{row.product}' is not a fire unit or "
                           "interceptor made by a line"))
-        if not row.buyers or not sum(float(q) for q in row.buyers.values()):
+        if not row.buyers or not sum(central(q) for q in row.buyers.values()):
             found.append(((*loc, "buyers"), "no units ('ISO3:units;ISO3:units')"))
         if row.schedule:
             try:

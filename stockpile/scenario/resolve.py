@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stockpile.scenario.distributions import central
 from stockpile.scenario.schema import CountryFields, Scenario
 
 #: country inputs the model cannot run without (table cell or country_defaults)
@@ -72,11 +73,11 @@ def plan(scenario: Scenario, iso: str, filled: CountryFields | None = None,
     """
     own = (filled or country(scenario, iso)).plan
     if own:
-        return {k: float(v) for k, v in own.items()}
+        return {k: central(v) for k, v in own.items()}
     weights = {**held(scenario, iso), **announced(scenario, iso, date or scenario.time.start)}
     if weights:
         return weights
-    return {k: float(v) for k, v in scenario.procurement.default_plan.items()}
+    return {k: central(v) for k, v in scenario.procurement.default_plan.items()}
 
 
 def held(scenario: Scenario, iso: str) -> dict[str, float]:
@@ -95,7 +96,7 @@ def held(scenario: Scenario, iso: str) -> dict[str, float]:
 
 def announced(scenario: Scenario, iso: str, date: str) -> dict[str, float]:
     """The ``plans`` rows of a country announced in or before month ``date``, by weight."""
-    return {system: float(row.weight) for system, row in scenario.plans.get(iso, {}).items()
+    return {system: central(row.weight) for system, row in scenario.plans.get(iso, {}).items()
             if row.announced <= date}
 
 

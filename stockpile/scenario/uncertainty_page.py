@@ -40,7 +40,28 @@ def render(config: str | Path) -> str:
                   "whose number is not public; launchers still on order, which arrive "
                   "through the order books). Their missiles on hand and on order are in the "
                   "data and in the stock factors above."]
+    lines += ["", *NOT_DRAWN]
     return "\n".join(lines) + "\n"
+
+
+#: weak figures the table leaves fixed, and why (the rest of the data's low-confidence and
+#: assumed figures are drawn above)
+NOT_DRAWN = [
+    "Also not drawn, each weak in the data but not a number a distribution can move:",
+    "",
+    "- the month of a capacity step (`capacity_steps.csv`: the IRIS-T SL 2,000-a-year step "
+    "and the Skyranger fire-unit step are dated by assumption): the month is the row's key;",
+    "- delivery years and the split of a contract among its buyers (`contracts.csv` "
+    "schedules; NSPA GEM-T 2024 and OCCAR Aster splits): text, and a split must keep the "
+    "contract's total; Germany's Skyranger rounds (`DEU-SKYRANGER-2024-AMMO`) give their "
+    "units in the schedule itself;",
+    "- Poland's ESSI membership (`countries.csv`, low): yes or no;",
+    "- S-300 and S-125 missile prices (`products.csv`, assumption): the systems cannot be "
+    "bought, so no price is ever paid;",
+    "- the Huntsville seeker step (`capacity_steps.csv`, low base rate): the base rate is "
+    "drawn in `lines.pac3_seeker_huntsville`; the step (+30% on the table's rate) is not;",
+    "- checkpoints (`checkpoints.csv`): what the replay is judged against, not an input.",
+]
 
 
 def _cell(text: str) -> str:
