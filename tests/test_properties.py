@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import stockpile
-from stockpile.scenario.distributions import Dist, central
+from stockpile.scenario.distributions import central
 from stockpile.scenario.load import deep_merge, with_overrides
 from stockpile.scenario.schema import Scenario
 from tests.test_model import FLAT
@@ -543,17 +543,17 @@ def outcome_of(config: str, overrides: tuple[str, ...]) -> Outcome:
 
 
 def scaled(scenario: Scenario, factor: float, only: str | None = None) -> tuple[str, ...]:
-    """Every line's (or one line's) capacity, ceiling and announced capacity steps x factor."""
+    """Every line's (or one line's) capacity, ceiling and announced capacity steps x factor
+    (a sampled one at its median, the value a deterministic run takes)."""
     found = []
     for name, row in scenario.lines.items():
         if only in (None, name):
-            found += [f"lines.{name}.{key}={float(getattr(row, key)) * factor}"
-                      for key in ("capacity_per_month", "ceiling_per_month")
-                      if not isinstance(getattr(row, key), Dist)]
+            found += [f"lines.{name}.{key}={central(getattr(row, key)) * factor}"
+                      for key in ("capacity_per_month", "ceiling_per_month")]
     for name, steps in scenario.capacity_steps.items():
         if only in (None, name):
             found += [f"capacity_steps.{name}.{month}.capacity_per_month="
-                      f"{float(step.capacity_per_month) * factor}"
+                      f"{central(step.capacity_per_month) * factor}"
                       for month, step in steps.items()]
     return tuple(found)
 
