@@ -120,13 +120,15 @@ def test_without_priority_the_earlier_national_order_is_served_first() -> None:
 
 
 def test_members_call_offs_share_first_loads_with_national_buyers() -> None:
-    """Under first_loads_first each member's call-off is its own order: from month 3 the
-    8 starts go in proportion to the shortfalls, AAA 100, BBB 50, CCC 20 less its 8 in
-    work: 8 x (100, 50, 12) / 162 = 4.94, 2.47, 0.59 -> 5, 2, 1 by largest remainder."""
+    """Under first_loads_first each member's call-off is its own order. From month 3 the 8
+    starts, less than a load (10), go to the buyer furthest short: AAA (100, then 92, ...)
+    ahead of BBB (50) and CCC (20 less its 8 in work) for 7 months, until AAA's 44 is below
+    BBB's 50; then the two in turn. Delivered 3 months after the start."""
     out = simulate(world(joint={"priority": False}), deterministic=True)
-    assert [column(out, "delivered", iso)[6] for iso in ("AAA", "BBB", "CCC")] == [5, 2, 1]
-    # month 4: 95, 48, 11 -> 4.94, 2.49, 0.57 -> 5, 2, 1 again
-    assert [column(out, "delivered", iso)[7] for iso in ("AAA", "BBB", "CCC")] == [5, 2, 1]
+    aaa, bbb = column(out, "delivered", "AAA"), column(out, "delivered", "BBB")
+    assert aaa[6:16] == [8] * 7 + [0, 8, 0]
+    assert bbb[:13] == [0] * 13 and bbb[13:16] == [8, 0, 8]
+    assert column(out, "delivered", "CCC")[5:16] == [8] + [0] * 10
 
 
 def test_programme_covers_only_members_and_its_systems() -> None:

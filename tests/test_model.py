@@ -403,9 +403,10 @@ def test_launchers_due_within_the_missile_lead_count_as_short() -> None:
     """An interceptor started now arrives a lead time (3 months) later. AAA's 2 units in
     service are armed, but 2 more are due by then (in work on a 2-month line from the warm
     start): counted short 20. BBB's 1 unit in service lacks its 10. The line's 3 starts a
-    month go 20:10 less what each has in work -> 2, 1 every month from the warm start on;
-    counting only the units in service, BBB alone was short and received all 3 in months
-    0-2, AAA none before month 3."""
+    month are less than a load, so they go to the buyer furthest short: AAA while it is
+    (20, 17, 14, 11 less what it has in work), then the two in turn as their shortfalls
+    cross. Counting only the units in service, BBB alone was short and received all 3 in
+    months 0-2, AAA none before month 3."""
     s = scenario(countries={"BBB": {"gdp_usd_bn": 100}},
                  products={"sam_int": {"unit_price_eur_m": 1e9},
                            "sam_fu": {"unit_price_eur_m": 1e9}},
@@ -417,8 +418,8 @@ def test_launchers_due_within_the_missile_lead_count_as_short() -> None:
                               "BBB": {"sam": {"fire_units": 1, "loads_per_fire_unit": 0,
                                               "on_order_interceptors": 40}}})
     out = simulate(s, deterministic=True)
-    assert series(out, "delivered")[:4] == [2, 2, 2, 2]
-    assert series(out, "delivered", country="BBB")[:4] == [1, 1, 1, 1]
+    assert series(out, "delivered")[:8] == [3, 3, 3, 3, 0, 3, 0, 3]
+    assert series(out, "delivered", country="BBB")[:8] == [0, 0, 0, 0, 3, 0, 3, 0]
     check_all(s, out)
 
 

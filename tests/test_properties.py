@@ -627,16 +627,10 @@ def worst(config: str, lever: str) -> tuple[float, str]:
 #: (config, lever) cases the current model fails by more than TOLERANCE_FU weighted fire
 #: units, measured (worst pair of steps; python: tests.test_properties.worst(config, lever))
 KNOWN: dict[tuple[str, str], str] = {
-    ("conflict.yaml", "capacity gem_t_schrobenhausen"):
-        "the European GEM-T line x2: 2.5 weighted fire units worse at 2032, after the "
-        "conflict (whose demand exceeds every stock, so what is held when it starts is "
-        "fired: the faster line delivered 16 fewer Patriot missiles after it, 78 more were "
-        "fired in it; Poland and Spain one ready unit fewer each)",
-    ("replay_2022_decisions.yaml", "money"):
-        "gbad_share 0.15 -> 0.3: 2.5 weighted fire units worse at 2025 (the IRIS-T SLM "
-        "fire-unit line is first signed, first served: Czechia's and Belgium's new units, "
-        "ordered sooner with more money and short of missiles, take three of Türkiye's, "
-        "which had theirs)",
+    ("conflict.yaml", "capacity aster30_mbda"):
+        "the Aster 30 line x2: 2.1 weighted fire units worse at 2035, after the conflict "
+        "(SAMP/T now arrives by the deadline, so the soonest rule gives Denmark's money to it "
+        "and not to the six Skyranger vehicles it bought before)",
 }
 
 

@@ -8,7 +8,8 @@ every rule. The default and the reasons for it are in docs/decisions.md.
   a customer-allocation board does.
 - ``first_loads_first``: interceptors for fire units that lack a combat load come first:
   the waiting buyers' shortfalls (fire units in service or due within the line's lead ×
-  load, less the interceptors held or being made) share the month in proportion; the rest,
+  load, less the interceptors held or being made) share the month in whole loads in
+  proportion, the part-load left going to the buyer furthest short; the rest,
   first loads ordered for later fire units (tier 0) before reserve stocks (tier 1), each
   first signed, first served. How the US and European governments steer output in a
   shortage (priority lists, "urgent operational need"): one country's missiles for
@@ -55,20 +56,21 @@ def in_turn(book: list[Order], count: int, line: ProductionLine | None = None) -
 
 
 def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split:
-    """Framework orders in turn; then the buyers whose fire units in service lack a load,
+    """Framework orders in turn; then the buyers whose fire units lack a load, whole loads
     in proportion to their shortfalls (each up to its shortfall and what it has waiting;
-    its own orders in book order); then the rest in book order.
+    its own orders in book order) and the part-load left to the buyer furthest short; then
+    the rest in book order.
 
-    In proportion, not nearest-full-load first: measured on the baseline's money sweep, a
-    greedy rule arms slightly more fire units at some points but swings more from one
-    money level to the next (worst fall 2.0 weighted fire units against 1.0), because a
-    small change in who is short reorders everyone behind.
+    Whole loads in proportion, not unit by unit (every buyer a part-load, nobody armed)
+    and not nearest-full-load first (measured on the baseline's money sweep, a greedy rule
+    swung more from one money level to the next, worst fall 2.0 weighted fire units against
+    1.0, because a small change in who is short reorders everyone behind); docs/decisions.md.
     """
     framework = [o for o in book if o.priority == 0]
     parts = in_turn(framework, count)
     count -= sum(part for _, part in parts)
     short = line.shortfalls() if count > 0 else {}
-    first = _to_shortfalls(book, count, short) if short else []
+    first = _to_shortfalls(book, count, short, line.load_units) if short else []
     parts += first
     count -= sum(part for _, part in first)
     taken = {id(order): part for order, part in first}
@@ -84,7 +86,7 @@ def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split
     return parts
 
 
-def _to_shortfalls(book: list[Order], count: int, short: dict[str, float]) -> Split:
+def _to_shortfalls(book: list[Order], count: int, short: dict[str, float], load: int) -> Split:
     """The month's starts for buyers short of first loads: shared in proportion to the
     shortfalls, each buyer's share to its own orders in book order (each order once)."""
     orders: dict[str, list[Order]] = {}
@@ -96,7 +98,7 @@ def _to_shortfalls(book: list[Order], count: int, short: dict[str, float]) -> Sp
     caps = {b: min(math.ceil(short[b] - 1e-9), sum(o.unstarted for o in mine))
             for b, mine in orders.items()}
     parts: Split = []
-    for buyer, give in sorted(_water_fill(count, {b: short[b] for b in caps}, caps).items()):
+    for buyer, give in sorted(_whole_loads(count, short, caps, load).items()):
         for order in orders[buyer]:
             if give <= 0:
                 break
@@ -104,6 +106,25 @@ def _to_shortfalls(book: list[Order], count: int, short: dict[str, float]) -> Sp
             parts.append((order, part))
             give -= part
     return parts
+
+
+def _whole_loads(count: int, short: dict[str, float], caps: dict[str, int],
+                 load: int) -> dict[str, int]:
+    """Whole combat loads in proportion to the shortfalls, then the units left over (less
+    than a load a buyer) to the buyers furthest short, one after another: a fire unit is
+    ready only with a whole load, so a month's starts spread over every buyer would leave
+    each a part-load and arm nobody."""
+    weights = {b: short[b] for b in caps}
+    grant = _water_fill(count // load, weights, {b: cap // load for b, cap in caps.items()})
+    grant = {b: n * load for b, n in grant.items()}
+    left = count - sum(grant.values())
+    for b in sorted(caps, key=lambda b: (-(short[b] - grant[b]), b)):
+        if left <= 0:
+            break
+        extra = min(left, caps[b] - grant[b])
+        grant[b] += extra
+        left -= extra
+    return grant
 
 
 def _water_fill(count: int, weights: dict[str, float], caps: dict[str, int]) -> dict[str, int]:

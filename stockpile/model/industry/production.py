@@ -141,6 +141,9 @@ class ProductionLine:
         self.makes_fire_units = self.product in world.fire_unit_products
         self.mix_share = (world.mix[self.system].get(self.product, 0.0)
                           if self.system and not self.makes_fire_units else 0.0)
+        # units of this product in one fire unit's combat load (at least one)
+        self.load_units = max(1, round(float(world.scenario.systems[self.system].combat_load)
+                                       * self.mix_share)) if self.mix_share else 1
         self.orders: list[Order] = []  # European book
         self.others: list[Order] = []  # book of modelled buyers outside Europe
         self.unstarted = 0  # European units released and not started, all orders
