@@ -19,9 +19,10 @@ def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1,
                            quantity=unstarted)
 
 
-def line(short: dict[str, float] | None = None):
-    """The little of a line a rule reads: each waiting buyer's shortfall of first loads."""
-    return SimpleNamespace(shortfalls=lambda: dict(short or {}))
+def line(short: dict[str, float] | None = None, load: int = 1):
+    """The little of a line a rule reads: each waiting buyer's shortfall of first loads,
+    and the units of its product in one combat load (1: shares unit by unit)."""
+    return SimpleNamespace(shortfalls=lambda: dict(short or {}), load_units=load)
 
 
 def book(rule: str, orders: list) -> list:
@@ -33,10 +34,10 @@ def book(rule: str, orders: list) -> list:
 
 
 def starts(rule: str, orders: list, count: int,
-           short: dict[str, float] | None = None) -> dict[int, int]:
+           short: dict[str, float] | None = None, load: int = 1) -> dict[int, int]:
     _, split = RULES[rule]
     found: dict[int, int] = {}
-    for o, n in split(book(rule, orders), count, line(short)):
+    for o, n in split(book(rule, orders), count, line(short, load)):
         found[o.contract_id] = found.get(o.contract_id, 0) + n
     return found
 
@@ -68,6 +69,19 @@ def test_shortfalls_share_the_month_in_proportion() -> None:
         1: 12, 2: 4, 3: 4}
 
 
+def test_shortfalls_are_shared_in_whole_loads() -> None:
+    """Loads of 10; A short by 30, B by 10. 35 starts are 3 whole loads, shared 30:10 =
+    2.25 : 0.75 -> 2 and 1 by largest remainder (A 20, B 10); the 5 left go to the buyer
+    furthest short after that, A (10 to B's 0): A 25, B 10. Unit by unit (load 1) it is
+    26 and 9, and neither has a whole load more than the other would."""
+    orders = [order(1, 50, buyer="A"), order(2, 50, buyer="B")]
+    short = {"A": 30.0, "B": 10.0}
+    assert starts("first_loads_first", orders, 35, short, load=10) == {1: 25, 2: 10}
+    assert starts("first_loads_first", orders, 35, short) == {1: 26, 2: 9}
+    # less than a load: all to the buyer furthest short
+    assert starts("first_loads_first", orders, 8, short, load=10) == {1: 8}
+
+
 def test_framework_orders_come_first_under_every_rule() -> None:
     orders = [order(1, 10), order(2, 4, tier=1, priority=0)]
     for rule in RULES:
@@ -83,11 +97,12 @@ books = st.lists(st.tuples(st.integers(0, 50), st.integers(0, 1), st.integers(0,
 
 
 @given(books, st.integers(0, 200), st.sampled_from(sorted(RULES)),
-       st.dictionaries(st.sampled_from(["C0", "C1", "C2", "C3"]), st.floats(0.5, 80)))
-def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule, short) -> None:
+       st.dictionaries(st.sampled_from(["C0", "C1", "C2", "C3"]), st.floats(0.5, 80)),
+       st.integers(1, 24))
+def test_every_rule_starts_what_it_can_and_never_more(rows, count, rule, short, load) -> None:
     orders = [order(i, u, tier, priority) for i, (u, tier, priority) in enumerate(rows)]
     _, split = RULES[rule]
-    parts = split(book(rule, orders), count, line(short))
+    parts = split(book(rule, orders), count, line(short, load))
     total = sum(o.unstarted for o in orders)
     assert sum(n for _, n in parts) == min(count, total)
     given_to: dict[int, int] = {}
