@@ -13,7 +13,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import stockpile
-from stockpile.scenario.distributions import Dist
+from stockpile.scenario.distributions import central
 
 BASE = Path(__file__).resolve().parent.parent / "configs" / "baseline.yaml"
 
@@ -35,11 +35,17 @@ def report(name: str, series: list[tuple[object, list[float]]]) -> None:
 
 
 def scaled_lines(factor: float) -> list[str]:
-    lines = stockpile.load_scenario(BASE).lines
-    return [f"lines.{name}.{key}={float(getattr(row, key)) * factor}"
-            for name, row in lines.items()
-            for key in ("capacity_per_month", "ceiling_per_month")
-            if not isinstance(getattr(row, key), Dist)]
+    """Every line's capacity and ceiling and every announced step x factor (a sampled one
+    at its median, the value a deterministic run takes), as the property tests scale them."""
+    scenario = stockpile.load_scenario(BASE)
+    found = [f"lines.{name}.{key}={central(getattr(row, key)) * factor}"
+             for name, row in scenario.lines.items()
+             for key in ("capacity_per_month", "ceiling_per_month")]
+    found += [f"capacity_steps.{name}.{month}.capacity_per_month="
+              f"{central(step.capacity_per_month) * factor}"
+              for name, steps in scenario.capacity_steps.items()
+              for month, step in steps.items()]
+    return found
 
 
 def main() -> None:
