@@ -14,6 +14,7 @@ from pathlib import Path
 
 import stockpile
 from stockpile.scenario.distributions import central
+from stockpile.scenario.schema import Scenario
 
 BASE = Path(__file__).resolve().parent.parent / "configs" / "baseline.yaml"
 
@@ -34,25 +35,29 @@ def report(name: str, series: list[tuple[object, list[float]]]) -> None:
         print(f"    {value}: {found}")
 
 
-def scaled_lines(factor: float) -> list[str]:
-    """Every line's capacity and ceiling and every announced step x factor (a sampled one
-    at its median, the value a deterministic run takes), as the property tests scale them."""
-    scenario = stockpile.load_scenario(BASE)
-    found = [f"lines.{name}.{key}={central(getattr(row, key)) * factor}"
-             for name, row in scenario.lines.items()
-             for key in ("capacity_per_month", "ceiling_per_month")]
-    found += [f"capacity_steps.{name}.{month}.capacity_per_month="
-              f"{central(step.capacity_per_month) * factor}"
-              for name, steps in scenario.capacity_steps.items()
-              for month, step in steps.items()]
-    return found
+def scaled(scenario: Scenario, factor: float, only: str | None = None) -> tuple[str, ...]:
+    """``--set`` overrides for every line's (or one line's) capacity, ceiling and announced
+    capacity steps x factor (a sampled one at its median, the value a deterministic run
+    takes); the property tests scale lines with it too."""
+    found = []
+    for name, row in scenario.lines.items():
+        if only in (None, name):
+            found += [f"lines.{name}.{key}={central(getattr(row, key)) * factor}"
+                      for key in ("capacity_per_month", "ceiling_per_month")]
+    for name, steps in scenario.capacity_steps.items():
+        if only in (None, name):
+            found += [f"capacity_steps.{name}.{month}.capacity_per_month="
+                      f"{central(step.capacity_per_month) * factor}"
+                      for month, step in steps.items()]
+    return tuple(found)
 
 
 def main() -> None:
     report("more money (country_defaults.gbad_share)",
            [(g, ratios([f"country_defaults.gbad_share={g}"]))
             for g in (0.05, 0.1, 0.15, 0.2, 0.3, 0.5)])
-    report("more capacity (every line x k)", [(k, ratios(scaled_lines(k)))
+    base = stockpile.load_scenario(BASE)
+    report("more capacity (every line x k)", [(k, ratios(list(scaled(base, k))))
                                               for k in (1.0, 1.25, 1.5, 2.0)])
     report("shorter contracting delay (months)",
            [(d, ratios([f"procurement.contracting_delay_months={d}"])) for d in (24, 18, 12, 6)])

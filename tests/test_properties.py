@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import stockpile
+from benchmarks.properties import scaled
 from stockpile.scenario.distributions import central
 from stockpile.scenario.load import deep_merge, with_overrides
 from stockpile.scenario.schema import Scenario
@@ -541,22 +542,6 @@ def outcome_of(config: str, overrides: tuple[str, ...]) -> Outcome:
     if key not in _RUNS:
         _RUNS[key] = outcome(scenario)
     return _RUNS[key]
-
-
-def scaled(scenario: Scenario, factor: float, only: str | None = None) -> tuple[str, ...]:
-    """Every line's (or one line's) capacity, ceiling and announced capacity steps x factor
-    (a sampled one at its median, the value a deterministic run takes)."""
-    found = []
-    for name, row in scenario.lines.items():
-        if only in (None, name):
-            found += [f"lines.{name}.{key}={central(getattr(row, key)) * factor}"
-                      for key in ("capacity_per_month", "ceiling_per_month")]
-    for name, steps in scenario.capacity_steps.items():
-        if only in (None, name):
-            found += [f"capacity_steps.{name}.{month}.capacity_per_month="
-                      f"{central(step.capacity_per_month) * factor}"
-                      for month, step in steps.items()]
-    return tuple(found)
 
 
 def joint_overrides(scenario: Scenario, everyone: bool) -> tuple[str, ...]:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from stockpile.scenario.distributions import central
+
 MAGAZINE_COLUMNS = ["date", "country", "system", "layer", "fire_units", "ready_fire_units",
                     "interceptors", "loads_held", "rate_per_fu_per_day", "daily_use",
                     "days_of_fire"]
@@ -55,26 +57,17 @@ def scenario_magazine(stocks: pd.DataFrame, scenario: Mapping) -> pd.DataFrame:
     systems = scenario.get("systems") or {}
     layers = {name: (row or {}).get("layer") for name, row in systems.items()}
     # a sampled combat load (a distribution) is read at its median, as the reference
-    loads = {name: round(number_or_median((row or {}).get("combat_load", 0)))
+    loads = {name: round(central((row or {}).get("combat_load", 0)))
              for name, row in systems.items()}
     conflict = ((scenario.get("consumption") or {}).get("conflict") or {})
     rate = conflict.get("interceptors_per_fu_per_day", 1.0)
-    rate = number_or_median(rate)
+    rate = central(rate)
     countries = scenario.get("countries") or {}
     defaults = scenario.get("country_defaults") or {}
     european = {iso for iso, row in countries.items()
                 if ((row or {}).get("european") if (row or {}).get("european") is not None
                     else defaults.get("european", True)) is not False}
     return magazine_table(stocks, layers, rate, european, loads)
-
-
-def number_or_median(value: object) -> float:
-    """A number as given, or a distribution's median (the reference of a sweep's report)."""
-    if isinstance(value, int | float):
-        return float(value)
-    from stockpile.scenario.distributions import Dist
-
-    return Dist.model_validate(dict(value)).median()
 
 
 def mean_stocks(summary: pd.DataFrame, point: int) -> pd.DataFrame:

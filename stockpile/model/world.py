@@ -229,10 +229,10 @@ class World:
         date = signed or self.calendar.date(t)
         parts = ([({iso: units}, part_tier) for iso, units, part_tier in call_offs]
                  if call_offs else [(buyers, tier)])
+        lines = self.lines_by_product[product]
         first = None
         for part, part_tier in parts:  # each call-off on its line, as a national contract
             european = all(iso in self.european for iso in part)
-            lines = self.lines_by_product[product]
             line = lines[0] if len(lines) == 1 else min(lines, key=lambda ln: (
                 ln.months_to_deliver(t, sum(part.values()), european), ln.name))
             order = Order(contract_id, product, part, unit_price, channel, priority, settle,

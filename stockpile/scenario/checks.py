@@ -8,7 +8,7 @@ from typing import Any
 from stockpile.scenario.bounds import month_number
 from stockpile.scenario.distributions import Dist, central
 from stockpile.scenario.errors import did_you_mean
-from stockpile.scenario.resolve import REQUIRED_COUNTRY_FIELDS, country, joint_members
+from stockpile.scenario.resolve import REQUIRED_COUNTRY_FIELDS, buyable, country, joint_members
 from stockpile.scenario.schedules import parse_schedule, parse_span
 from stockpile.scenario.schema import Scenario
 
@@ -56,7 +56,7 @@ def _bought(s: Scenario, loc: tuple[Any, ...], system: str) -> list[Found]:
     """A system named where countries buy (a plan, the joint programme) must be buyable."""
     if system not in s.systems:
         return [_unknown(loc, "system", system, s.systems)]
-    if not s.systems[system].buyable:
+    if not buyable(s, system):
         return [(loc, f"'{system}' is not buyable (a legacy system out of production: "
                  "it holds stocks and retires)")]
     return []
@@ -101,8 +101,7 @@ def _check_products_and_lines(s: Scenario) -> list[Found]:
         elif product.system not in s.systems:
             found.append(_unknown(("products", name, "system"), "system", product.system,
                                   s.systems))
-        legacy = product.system in s.systems and not s.systems[product.system].buyable
-        if name not in made and not legacy:
+        if name not in made and buyable(s, product.system):
             found.append((("products", name), "no production line makes this product "
                           "(add a line to lines)"))
         if product.kind == "component" and product.buffer_months is None:
@@ -146,7 +145,7 @@ def _check_holdings_and_consumption(s: Scenario) -> list[Found]:
         for system, row in holdings.items():
             if system not in s.systems:
                 found.append(_unknown(("inventories", iso, system), "system", system, s.systems))
-            elif not s.systems[system].buyable and (_range(row.on_order_fire_units)[1] > 0
+            elif not buyable(s, system) and (_range(row.on_order_fire_units)[1] > 0
                                                     or _range(row.on_order_interceptors)[1] > 0):
                 found.append((("inventories", iso, system), f"'{system}' is not buyable: "
                               "nothing of it can be on order (no line makes it)"))

@@ -8,6 +8,7 @@ fails validation instead of run 4,812 of a sweep.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Annotated, Any
@@ -161,6 +162,11 @@ Positive = bounded(1e-12, LARGEST, "greater than 0, at most 1e9")
 Growth = bounded(-0.5, 1.0, "a yearly rate between -0.5 and 1")
 
 
-def central(value: float | Dist) -> float:
-    """The number itself, or the distribution's median."""
-    return value.median() if isinstance(value, Dist) else float(value)
+def central(value: float | Dist | Mapping) -> float:
+    """The number itself, or the distribution's median (given as a ``Dist`` or, as in a
+    manifest's scenario, as its ``{dist: ...}`` mapping)."""
+    if isinstance(value, Dist):
+        return value.median()
+    if isinstance(value, Mapping):
+        return Dist.model_validate(dict(value)).median()
+    return float(value)

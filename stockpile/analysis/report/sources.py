@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from stockpile.analysis.magazine import number_or_median
 from stockpile.scenario import ScenarioError, load_scenario
+from stockpile.scenario.distributions import central
 
 PROVENANCE_COLUMNS = ["table", "key", "confidence", "source"]
 
@@ -88,7 +88,7 @@ def uncertain_inputs(scenario: dict, prefix: str = "") -> list[tuple[str, str]]:
 def retirements(scenario: dict) -> pd.DataFrame:
     """Legacy fire units that retire on a date (from the manifest's resolved scenario)."""
     rows = [{"country": iso, "system": system,
-             "fire_units": round(number_or_median(row.get("fire_units") or 0)),
+             "fire_units": round(central(row.get("fire_units") or 0)),
              "retire_year": row.get("retire_year")}
             for iso, holdings in (scenario.get("inventories") or {}).items()
             for system, row in holdings.items() if row.get("retire_year") is not None]

@@ -32,11 +32,10 @@ def layer_lines(goal: pd.DataFrame) -> list[str]:
     out = ["by layer (ratio to the layer's own baseline):",
            f"  {'layer':<{width}}  " + "  ".join(f"{d:>6}" for d in goal["deadline"])
            + "  first reached"]
-    pad = "  "
     for layer in layers:
         ratios = "  ".join(f"{r:6.2f}" for r in goal[f"ratio_{layer}"])
         first = goal[f"first_met_{layer}"].iloc[0] or "not in the horizon"
-        out.append(f"{pad}{layer:<{width}}  {ratios}  {first}")
+        out.append(f"  {layer:<{width}}  {ratios}  {first}")
     return out
 
 

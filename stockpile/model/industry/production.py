@@ -19,7 +19,7 @@ import bisect
 import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,15 +88,15 @@ class Order:
         return shares
 
 
-def _share_out(due: dict[str, float], order: Order, units: float) -> None:
-    """Add an order's units to its buyers' counts, pro rata where it has several."""
-    if len(order.buyers) == 1:
-        buyer = next(iter(order.buyers))
-        due[buyer] = due.get(buyer, 0.0) + units
+def _shares(order: Order, units: float) -> Iterator[tuple[str, float]]:
+    """Each buyer's part of an order's units: all of them, or pro rata where it has several."""
+    buyers = order.buyers
+    if len(buyers) == 1:
+        yield next(iter(buyers)), float(units)
         return
     total = order.quantity
-    for buyer, quantity in order.buyers.items():
-        due[buyer] = due.get(buyer, 0.0) + units * quantity / total
+    for buyer, quantity in buyers.items():
+        yield buyer, units * quantity / total
 
 
 class ComponentPool:
@@ -144,6 +144,8 @@ class ProductionLine:
         # units of this product in one fire unit's combat load (at least one)
         self.load_units = max(1, round(float(world.scenario.systems[self.system].combat_load)
                                        * self.mix_share)) if self.mix_share else 1
+        self._fire_unit_lines: list[ProductionLine] | None = None  # its system's, on first use
+        self._due: tuple[tuple, dict[str, float]] = ((), {})  # due_within's last answer
         self.orders: list[Order] = []  # European book
         self.others: list[Order] = []  # book of modelled buyers outside Europe
         self.unstarted = 0  # European units released and not started, all orders
@@ -448,13 +450,7 @@ class ProductionLine:
         if self.makes_fire_units:
             return
         holdings = self.world.holdings
-        buyers = order.buyers
-        if len(buyers) == 1:
-            shares = ((buyer, float(count)) for buyer in buyers)
-        else:
-            total = order.quantity
-            shares = ((b, count * q / total) for b, q in buyers.items())
-        for buyer, share in shares:
+        for buyer, share in _shares(order, count):
             holding = holdings.get((buyer, self.system))
             if holding is not None:
                 holding.in_work += share
@@ -467,8 +463,11 @@ class ProductionLine:
             return {}
         world = self.world
         holdings = world.holdings
+        if self._fire_unit_lines is None:  # every line exists by the first month's starts
+            self._fire_unit_lines = world.lines_by_product.get(
+                world.system_products[self.system][0], [])
         coming: dict[str, float] = {}
-        for line in world.lines_by_product.get(world.system_products[self.system][0], []):
+        for line in self._fire_unit_lines:
             for buyer, units in line.due_within(int(world.env.now), self.lead).items():
                 coming[buyer] = coming.get(buyer, 0.0) + units
         found = {}
@@ -483,21 +482,29 @@ class ProductionLine:
 
     def due_within(self, t: int, months: int) -> dict[str, float]:
         """Units each buyer will have from this line within ``months``: batches in work that
-        finish by then, and the European book's next starts in turn at today's rate."""
+        finish by then, and the European book's next starts in turn at today's rate. Kept
+        while nothing that decides it moves: every interceptor line of the system asks."""
+        key = (t, months, self.started, self.delivered, self.rejected, self.unstarted,
+               len(self.wip), self.capacity, self.europe_share)
+        if self._due[0] == key:
+            return self._due[1]
         due: dict[str, float] = {}
         for finish, batch in self.wip:
             if finish > t + months:
                 break
             for order, count in batch:
                 if order is not None:
-                    _share_out(due, order, count)
+                    for buyer, units in _shares(order, count):
+                        due[buyer] = due.get(buyer, 0.0) + units
         room = self.capacity * self.europe_share * max(0, months - self.lead)
         for order in self.orders:
             if room <= 0:
                 break
             part = min(room, order.unstarted)
-            _share_out(due, order, part)
+            for buyer, units in _shares(order, part):
+                due[buyer] = due.get(buyer, 0.0) + units
             room -= part
+        self._due = (key, due)
         return due
 
     def _rejections(self, count: int) -> int:
