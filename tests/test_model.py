@@ -217,6 +217,25 @@ def test_soonest_gives_the_money_first_to_a_system_that_arrives_in_time() -> Non
     assert bought["plan"] == ({"gun": 5, "sam": 0}, 50)
 
 
+def test_soonest_stops_at_what_the_lines_deliver_by_the_deadline() -> None:
+    """As above, but gun's fire-unit line makes 0.5 a month. Signed in 2025-03 (month 2),
+    with its 12-month lead it can deliver (23 - 2 - 12) x 0.5 = 4.5 units by the end of
+    2026 (month 23): ``soonest`` buys gun 4 (40) first, and the other 60 goes to the plan
+    by weight: 30 to gun (3 more units), 30 to sam (first loads at 1 each). Without the
+    stop, gun took all 100 (10 units, the last arriving in 2027-07)."""
+    gun = deep_merge(second_system("gun", fu_price=10, int_price=0.0, fu_capacity=0.5,
+                                   int_capacity=50), {
+        "products": {"sam_fu": {"unit_price_eur_m": 10}},
+        "countries": {"AAA": {"plan": {"sam": 1, "gun": 1}}},
+        "contracts": {"old": {"product": "sam_fu", "buyers": {"AAA": 100},
+                              "signed": "2024-06", "value_eur_m": 0}}})
+    out = simulate(scenario(**gun, procurement={"fund_expansions": False}), deterministic=True)
+    first = out.decisions[out.decisions.date == "2025-01"].set_index("system")
+    assert first.loc["gun", "considered"] == "gun: 2026-05 @10; sam: 2033-08 @20"
+    assert first["fire_units_bought"].to_dict() == {"gun": 7, "sam": 0}
+    assert first.loc["sam", "interceptors_bought"] == 30
+
+
 def _changes(s: Scenario) -> dict:
     """A scenario back as the changes to FLAT it was made from (enough for a re-run)."""
     data = s.model_dump(mode="json", exclude_unset=True)
@@ -377,6 +396,41 @@ def test_the_threat_does_not_grow_with_the_fire_units_bought() -> None:
     assert series(threat, "fire_units")[2] == 4 == series(per_unit, "fire_units")[2]
     assert (series(threat, "consumed")[3], series(threat, "unmet")[3]) == (60, 0)
     assert (series(per_unit, "consumed")[3], series(per_unit, "unmet")[3]) == (100, 21)
+
+
+@pytest.mark.parametrize("mode", ["national", "joint"])
+@pytest.mark.parametrize("rule", ["fired", "none"])
+def test_a_conflict_re_orders_what_it_fired(rule: str, mode: str) -> None:
+    """AAA's 2 fire units hold 100 missiles (price 1) and need none more; a one-month
+    conflict in April 2025 at 1 a day fires 2 x 30.4375 = 60. Under ``fired`` those 60 are
+    re-ordered in April with a supplemental of 60 on top of the GBAD money, and signed after
+    the 2-month delay (national: 2025-06) or with the programme's pool (joint: it closes at
+    the start of month 4 and signs after coordination 3 and contracting 2 months: 2025-10),
+    as first loads; under ``none`` nothing is re-ordered before the yearly decision."""
+    s = scenario(products={"sam_fu": {"unit_price_eur_m": 1e9}},
+                 inventories={"AAA": {"sam": {"fire_units": 2, "loads_per_fire_unit": 5}}},
+                 consumption={"conflict": {"enabled": True, "start_year": 2025.25,
+                                           "duration_months": 1, "replenish": rule,
+                                           "interceptors_per_fu_per_day": 1.0}},
+                 procurement={"mode": mode},
+                 joint={"members": ["AAA"], "systems": ["sam"], "lead": "AAA",
+                        "pooling_interval_months": 1, "coordination_delay_months": 3,
+                        "contracting_delay_months": 2, "discount": {"max_share": 0.0},
+                        "framework_years": 0, "bridge": {"enabled": False},
+                        "eu_loan": {"amount_eur_m": 0}})
+    out = simulate(s, deterministic=True)
+    assert series(out, "consumed")[3] == 60
+    budget = out.budget[out.budget.account == "AAA"].set_index("date")
+    contracts = out.contracts[out.contracts.signed_date < "2026-01"]
+    if rule == "none":
+        assert budget["supplemental_eur_m"].max() == 0 and contracts.empty
+        return
+    assert budget.loc["2025-03", "supplemental_eur_m"] == 0
+    assert budget.loc["2025-04", "supplemental_eur_m"] == pytest.approx(60)
+    assert budget.loc["2025-04", "credited_eur_m"] == pytest.approx(160)
+    assert contracts[["signed_date", "product", "buyer", "quantity", "channel"]].values.tolist() \
+        == [["2025-06" if mode == "national" else "2025-10", "sam_int", "AAA", 60, mode]]
+    check_all(s, out)
 
 
 @pytest.mark.parametrize(("rule", "first"), [("beyond_loads", 5), ("ready_units", 10)])

@@ -69,6 +69,7 @@ class AccountRow(NamedTuple):
     lapsed_eur_m: float
     received_eur_m: float
     owed_eur_m: float
+    supplemental_eur_m: float
     defence_spending_eur_m: float
 
 
@@ -229,6 +230,8 @@ COLUMNS: dict[str, str] = {
     "received_eur_m": "bridge or loan money received so far (for 'lead:ISO3': repayments), "
                       "EUR m",
     "owed_eur_m": "bridge and EU loan money still owed (principal), EUR m",
+    "supplemental_eur_m": "wartime money voted so far to re-order interceptors fired in the "
+                          "conflict (consumption.conflict.replenish; also in credited), EUR m",
     "defence_spending_eur_m": "the country's defence spending in that year (GDP × defence "
                               "share), EUR m; 0 for other accounts",
     "binding": "what held the country back that month: components, capacity, money or none",

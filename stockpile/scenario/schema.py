@@ -450,6 +450,11 @@ class ConflictConfig(Strict):
         "(every fire unit at the rate); docs/decisions.md")
     fire_unit_attrition_per_month: Share = Field(
         0.0, description="share of fire units lost per month of conflict")
+    replenish: Literal["fired", "none"] = Field(
+        "fired", description="what a country re-orders during the conflict: fired (each "
+        "month, the interceptors it fired, product by product, paid by a wartime "
+        "supplemental on top of its GBAD money, through its usual channel) or none (only "
+        "its yearly decisions buy); docs/decisions.md")
 
 
 class ConsumptionConfig(Strict):

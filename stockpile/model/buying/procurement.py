@@ -156,11 +156,12 @@ class Buyer:
         options = {system: self._option(system, t, year) for system in sorted(self.plan)}
         funded = fund_expansions(self, options, deadline, money)
         money = account.free
-        first = CHOICES[world.scenario.procurement.choice](options, deadline)
-        if first:  # systems that arrive in time get the money first
+        first = CHOICES[world.scenario.procurement.choice](
+            options, deadline, lambda system: self._in_time(system, t, deadline))
+        if first:  # systems that arrive in time get the money first, as far as in time
             weight = sum(self.plan[s] for s in first)
-            for system in first:
-                self._buy_system(system, money * self.plan[system] / weight, year)
+            for system, limit in first.items():
+                self._buy_system(system, money * self.plan[system] / weight, year, limit)
             money = account.free
         if money > 1e-9:
             for system in sorted(self.plan):
@@ -191,6 +192,33 @@ class Buyer:
         price = world.prices.quote(fire_unit, year) + sum(
             load * world.mix[system][p] * world.prices.quote(p, year) for p in interceptors)
         return arrival, price
+
+    def _in_time(self, system: str, t: int, deadline: int) -> int:
+        """Fire units with their combat loads this system's lines could deliver by the
+        deadline if ordered now: the fewest any of its products allows, each product's
+        lines at this buyer's share of their rate after the queue ahead and the lead."""
+        world = self.world
+        fire_unit, interceptors = world.system_products[system]
+        signed = t + world.national.delay
+        european = self.iso in world.european
+        load = world.holding(self.iso, system).combat_load
+        units = self._deliverable(fire_unit, signed, deadline, european)
+        for product in interceptors:
+            per_unit = load * world.mix[system][product]
+            if per_unit > 0:
+                units = min(units, self._deliverable(product, signed, deadline, european)
+                            / per_unit)
+        return math.floor(units + 1e-9)
+
+    def _deliverable(self, product: str, signed: int, deadline: int, european: bool) -> float:
+        """Units of a product that could be delivered by the deadline on an order signed in
+        month ``signed``, over all its lines."""
+        total = 0.0
+        for line in self.world.lines_by_product.get(product, []):
+            months = line.months_to_deliver(signed, 0, european)
+            if months < math.inf:
+                total += max(0.0, deadline - signed - months) * line.rate(european)
+        return total
 
     def _soonest(self, product: str, signed: int) -> float:
         lines = self.world.lines_by_product.get(product, [])
@@ -224,7 +252,10 @@ class Buyer:
                                               + holding.fu_pending)
         return total
 
-    def _buy_system(self, system: str, budget: float, year: int) -> None:
+    def _buy_system(self, system: str, budget: float, year: int,
+                    limit: float = math.inf) -> None:
+        """Fill the loads (and reserves) of the fleet, then buy fire units with their loads:
+        as many as the budget affords, up to the target's cap and ``limit``."""
         world = self.world
         holding = world.holding(self.iso, system)
         fire_unit, interceptors = world.system_products[system]
@@ -257,7 +288,7 @@ class Buyer:
         cap = math.inf
         if self.target is not None and weight > 0:
             cap = max(0, math.floor((self.target - self._projected_capability()) / weight + 1e-9))
-        units = int(min(afford, cap))
+        units = int(min(afford, cap, limit))
         if afford < cap:
             self.money_limited = True
         elif cap < math.inf:
@@ -272,16 +303,17 @@ class Buyer:
         self._log[system] = (before[0] + units, before[1] + sum(buy.values()),
                              before[2] + ordered, why if why == "bought" else before[3] or why)
         if units:
-            self._order(system, fire_unit, units, year, True)
+            self.order(system, fire_unit, units, year, True)
         for product, quantity in buy.items():
             first_part = min(quantity, math.ceil(first * mix[product]) + units * loads[product])
             if first_part:
-                self._order(system, product, first_part, year, False)
+                self.order(system, product, first_part, year, False)
             if quantity > first_part:
-                self._order(system, product, quantity - first_part, year, False, tier=1)
+                self.order(system, product, quantity - first_part, year, False, tier=1)
 
-    def _order(self, system: str, product: str, quantity: int, year: int,
-               is_fire_unit: bool, tier: int = 0) -> None:
+    def order(self, system: str, product: str, quantity: int, year: int,
+              is_fire_unit: bool, tier: int = 0) -> Demand:
+        """Earmark the money and pass the decision to the channel's contracting."""
         world = self.world
         price = world.prices.quote(product, year, quantity)
         world.prices.book(product, quantity)
@@ -293,4 +325,5 @@ class Buyer:
         else:
             holding.pending += quantity
         world.channel(self.iso, system).submit(demand)
+        return demand
 

@@ -225,12 +225,15 @@ class ProductionLine:
             else:
                 del waiting[buyer]
 
+    def rate(self, european: bool = True) -> float:
+        """Units a month this line makes for one book (European buyers' or the others')."""
+        return self.capacity * (self.europe_share if european else 1.0 - self.europe_share)
+
     def months_to_deliver(self, t: int, extra: int, european: bool = True) -> float:
         """Months until a new order of ``extra`` units signed in month ``t`` is delivered:
         the backlog ahead at this line's rate, then the manufacturing lead (a line with a
         short queue but a long lead is not the sooner one)."""
-        share = self.europe_share if european else 1.0 - self.europe_share
-        rate = self.capacity * share
+        rate = self.rate(european)
         if rate <= 0:
             return math.inf
         backlog = self.backlog if european else self.other_backlog

@@ -22,7 +22,7 @@ class Account:
     """A budget holder's money; amounts in EUR m."""
 
     __slots__ = ("available", "committed", "credited", "defence", "earmarked", "lapsed", "name",
-                 "owed", "paid", "received")
+                 "owed", "paid", "received", "supplemental")
 
     def __init__(self, name: str):
         self.name = name
@@ -35,6 +35,7 @@ class Account:
         self.received = 0.0  # bridge or loan money received (also counted in credited)
         self.owed = 0.0  # bridge money to repay to the lead nation
         self.defence = 0.0  # the country's defence spending this year, EUR m (validation)
+        self.supplemental = 0.0  # wartime money voted to replace what was fired (in credited)
 
     @property
     def free(self) -> float:
@@ -43,6 +44,11 @@ class Account:
     def credit(self, amount: float) -> None:
         self.credited += amount
         self.available += amount
+
+    def supplement(self, amount: float) -> None:
+        """Money voted on top of the GBAD budget for one purchase (credited like it)."""
+        self.credit(amount)
+        self.supplemental += amount
 
     def earmark(self, amount: float) -> None:
         self.earmarked += amount

@@ -49,7 +49,7 @@ LINE_STATE = ("capacity", "started", "delivered", "rejected", "other_output", "i
               "on_books", "pending_expansions", "capex", "europe_share")
 LINE_FLOWS = slice(1, 5)
 ACCOUNT_STATE = ("credited", "available", "committed", "paid", "lapsed", "received", "owed",
-                 "defence")
+                 "supplemental", "defence")
 LIMIT_KIND = {"components": "components", "capacity": "capacity", "stopped": "capacity"}
 LAYER_INDEX = {layer: i for i, layer in enumerate(LAYERS)}
 RECORD_MONTHS = {"month": set(range(1, 13)), "quarter": {3, 6, 9, 12}, "year": {12}}

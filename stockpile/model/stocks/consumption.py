@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from stockpile.model.buying.replenishment import REPLENISH
 from stockpile.model.calendar import every_month
 from stockpile.model.stocks.inventory import Holding
 
@@ -44,6 +45,7 @@ class Consumer:
         self.fire_rule = conflict.fire
         self.fire_per_month = float(conflict.interceptors_per_fu_per_day) * DAYS_PER_MONTH
         self.attrition = float(conflict.fire_unit_attrition_per_month)
+        self.replenish = REPLENISH[conflict.replenish]
         # the threat a country faces is set by the fleet it opened with, not what it buys
         self.exposure = sum(h.fire_units for _, h in world.holdings_of(iso))
         self.gifts: dict[int, list] = {}
@@ -105,7 +107,8 @@ class Consumer:
         fire"): under ``threat`` the country is shot at in proportion to the fleet it opened
         with, and each holding takes its share by the fire units it has now; under
         ``per_fire_unit`` every fire unit fires at the rate. Either way a holding fires what
-        it holds, full load or not, and what its stock cannot give is unmet demand."""
+        it holds, full load or not, and what its stock cannot give is unmet demand; what it
+        fired is re-ordered by the ``conflict.replenish`` rule."""
         holdings = self.world.holdings_of(self.iso)
         if self.fire_rule == "threat":
             fleet = sum(h.fire_units for _, h in holdings)
@@ -115,7 +118,10 @@ class Consumer:
         for system, holding in holdings:
             shots = self.count(("conflict", system), per_unit * holding.fire_units, "conflict")
             if shots:
-                holding.consume(shots)
+                fired: dict[str, int] = {}
+                holding.consume(shots, fired)
+                if fired:
+                    self.replenish(self.world, self.iso, system, fired)
             if self.attrition > 0 and holding.fire_units:
                 self._lose(holding, system)
 

@@ -74,8 +74,9 @@ class Holding:
             bisect.insort(cohorts, [expiry, quantity, product], key=_expiry)
         self.next_expiry = cohorts[0][0]
 
-    def take_interceptors(self, quantity: int) -> int:
-        """Remove up to ``quantity``, oldest first; return how many were there."""
+    def take_interceptors(self, quantity: int, by_product: dict[str, int] | None = None) -> int:
+        """Remove up to ``quantity``, oldest first; return how many were there (and add them
+        to ``by_product``, when given, product by product)."""
         taken = 0
         cohorts = self.cohorts
         while quantity > taken and cohorts:
@@ -83,6 +84,8 @@ class Holding:
             part = min(quantity - taken, int(first[1]))
             first[1] -= part
             taken += part
+            if by_product is not None and part:
+                by_product[first[2]] = by_product.get(first[2], 0) + part
             if first[1] <= 0:
                 cohorts.pop(0)
         self.interceptors -= taken
@@ -101,8 +104,8 @@ class Holding:
                 self.add_interceptors(product, kept, t + refurbish_months)
         self.next_expiry = self.cohorts[0][0] if self.cohorts else NEVER
 
-    def consume(self, quantity: int) -> None:
-        taken = self.take_interceptors(quantity)
+    def consume(self, quantity: int, by_product: dict[str, int] | None = None) -> None:
+        taken = self.take_interceptors(quantity, by_product)
         self.consumed += taken
         self.unmet += quantity - taken
 
