@@ -21,7 +21,10 @@ from stockpile.analysis.report.narrative import verify
 from stockpile.cli import main
 from stockpile.experiment.compare import (
     COLUMNS,
+    SOURCES,
+    median_interval,
     median_month,
+    paired_month_difference,
     paired_difference,
     paired_mean_difference,
     parse_modes,
@@ -45,8 +48,9 @@ PAIR: dict[str, Any] = deep_merge(copy.deepcopy(FLAT), {
 COMPARE_COLUMNS = [
     "deadline", "runs", "p_met_national", "p_met_joint", "diff", "ci_low", "ci_high",
     "median_first_met_national", "median_first_met_joint", "median_first_met_diff_months",
+    "first_met_diff_months", "first_met_diff_low", "first_met_diff_high", "first_met_pairs",
     "never_met_national", "never_met_joint", "mean_ratio_national", "mean_ratio_joint",
-    "ratio_diff", "ratio_ci_low", "ratio_ci_high",
+    "ratio_diff", "ratio_ci_low", "ratio_ci_high", *[f"{name}_diff" for name in SOURCES],
 ]
 
 
@@ -109,6 +113,30 @@ def test_median_first_met_counts_never_as_later_than_any_month() -> None:
     assert math.isinf(median_month(["2030-01", "", ""]))
 
 
+def test_median_interval_is_conovers_order_statistic_interval() -> None:
+    """n = 10: ranks 2 and 9 (coverage 1 − 2 × P(Bin(10, ½) ≤ 1) = 0.979); n = 6: ranks 1
+    and 6 (0.969); n = 5 is too small at 95% (2 × ½⁵ = 0.0625 left out)."""
+    assert median_interval(list(range(10, 0, -1))) == (2, 9)
+    assert median_interval([5, 1, 4, 2, 6, 3]) == (1, 6)
+    assert all(map(math.isnan, median_interval([1, 2, 3, 4, 5])))
+    rng = np.random.default_rng(7)
+    covered = sum(low <= 0 <= high for low, high in
+                  (median_interval(rng.standard_cauchy(25)) for _ in range(2000)))
+    assert covered / 2000 >= 0.95
+
+
+def test_paired_month_difference_keeps_runs_that_only_one_side_met() -> None:
+    """Pairs (first, second): 2030-01/2030-04 (+3), 2030-06/2030-06 (0), never/2031-01
+    (−inf: only the second met), 2029-01/never (+inf), never/never (left out): sorted
+    −inf, 0, 3, +inf; the lower median of four is 0."""
+    found = paired_month_difference(["2030-01", "2030-06", "", "2029-01", ""],
+                                    ["2030-04", "2030-06", "2031-01", "", ""])
+    assert found["first_met_pairs"] == 4 and found["first_met_diff_months"] == 0
+    assert math.isnan(found["first_met_diff_low"])  # four pairs: no 95% interval
+    one_sided = paired_month_difference(["2030-01"] * 3, [""] * 3)
+    assert math.isnan(one_sided["first_met_diff_months"])  # beyond the horizon
+
+
 def test_parse_modes() -> None:
     assert parse_modes("national,joint") == ("national", "joint")
     assert parse_modes(" joint , national ") == ("joint", "national")
@@ -125,13 +153,14 @@ def test_compare_writes_paired_runs_and_differences(pair: Path) -> None:
     assert all(f"    {year}" in result.stdout for year in (2026, 2027))
     table = pd.read_csv("cmp/compare.csv")
     assert table.columns.tolist() == COMPARE_COLUMNS
-    documented = [c.replace("<mode>", m) for c in COLUMNS
-                  for m in (("national", "joint") if "<mode>" in c else ("",))]
+    documented = [c.replace("<side>", m) for c in COLUMNS
+                  for m in (("national", "joint") if "<side>" in c else ("",))]
     assert documented == COMPARE_COLUMNS
     assert table.deadline.tolist() == [2026, 2027] and set(table.runs) == {6}
     runs = pd.read_csv("cmp/runs.csv", keep_default_na=False)
-    assert runs.columns[0] == "mode" and set(runs["mode"]) == {"national", "joint"}
-    by_mode = {m: g.set_index(["run", "deadline"]).sort_index() for m, g in runs.groupby("mode")}
+    assert runs.columns[0] == "scenario" and set(runs["scenario"]) == {"national", "joint"}
+    by_mode = {m: g.set_index(["run", "deadline"]).sort_index()
+               for m, g in runs.groupby("scenario")}
     # common random numbers: the same seed and the same sampled inputs in both modes
     national, joint = by_mode["national"], by_mode["joint"]
     assert (national.seed == joint.seed).all()
@@ -145,7 +174,8 @@ def test_compare_writes_paired_runs_and_differences(pair: Path) -> None:
     assert row["diff"] == pytest.approx(p["joint"] - p["national"])
     assert row.ci_low <= row["diff"] <= row.ci_high
     manifest = json.loads(Path("cmp/manifest.json").read_text())
-    assert manifest["kind"] == "compare" and manifest["modes"] == ["national", "joint"]
+    assert manifest["kind"] == "compare" and manifest["sides"] == ["national", "joint"]
+    assert manifest["by"] == "modes"
     assert manifest["seed"] == 4 and manifest["runs"] == 6
 
 
@@ -166,6 +196,70 @@ def test_compare_refuses_an_existing_folder_and_bad_input(pair: Path) -> None:
     assert bad.exit_code == 2 and "unknown mode 'pooled'" in bad.stderr
     bad = invoke("compare", pair.name, "--set", "joint.discount.max_share=2")
     assert bad.exit_code == 2 and "joint.discount.max_share" in bad.stderr
+
+
+def test_a_scenario_compared_with_itself_differs_by_exactly_nothing(pair: Path) -> None:
+    """Both sides the same file: every run is the same world twice, so every paired
+    difference is 0, with no spread; only the labels (a, b) tell the sides apart."""
+    result = invoke("compare", pair.name, pair.name, "--runs", 8, "--seed", 3, "--out", "same",
+                    "--quiet")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv("same/compare.csv")
+    diffs = ["diff", "ratio_diff", "ratio_ci_low", "ratio_ci_high", "first_met_diff_months",
+             "first_met_diff_low", "first_met_diff_high", "median_first_met_diff_months",
+             *[f"{name}_diff" for name in SOURCES]]
+    assert (table[diffs].fillna(0) == 0).all().all(), table[diffs]
+    assert (table.p_met_a == table.p_met_b).all()
+    runs = pd.read_csv("same/runs.csv", keep_default_na=False)
+    a, b = (runs[runs.scenario == s].drop(columns="scenario").reset_index(drop=True)
+            for s in ("a", "b"))
+    pd.testing.assert_frame_equal(a, b)
+    assert json.loads(Path("same/manifest.json").read_text())["by"] == "scenarios"
+
+
+def test_compare_with_overrides_on_the_second_side(pair: Path) -> None:
+    """--set-b doubles the GBAD share of the second side only: AAA's 100 and BBB's 50 EUR m a
+    year become 200 and 100, so by the end of 2026 the members have 300 EUR m more credited
+    (2 years × 150) and by 2027 450 more; the sampled line capacity is the same on both."""
+    result = invoke("compare", pair.name, "--set-b", "country_defaults.gbad_share=0.2",
+                    "--runs", 4, "--out", "more", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "b − a" in result.stdout and "where it comes from" in result.stdout
+    table = pd.read_csv("more/compare.csv").set_index("deadline")
+    assert table.loc[2026, "credited_eur_m_diff"] == pytest.approx(300)
+    assert table.loc[2027, "credited_eur_m_diff"] == pytest.approx(450)
+    assert (table.ratio_diff >= 0).all() and (table["diff"] >= 0).all()
+    runs = pd.read_csv("more/runs.csv")
+    sampled = "lines.int_line.capacity_per_month"
+    assert (runs[runs.scenario == "a"][sampled].to_numpy()
+            == runs[runs.scenario == "b"][sampled].to_numpy()).all()
+
+
+def test_two_config_files_are_labelled_by_their_names(pair: Path) -> None:
+    other = pair.with_name("faster.yaml")
+    other.write_text(yaml.safe_dump(deep_merge(copy.deepcopy(PAIR), {
+        "name": "faster", "lines": {"int_line": {"ceiling_per_month": 20}}})), encoding="utf-8")
+    result = invoke("compare", pair.name, other.name, "--deterministic", "--out", "two",
+                    "--quiet")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv("two/compare.csv")
+    assert {"p_met_pair", "p_met_faster"} <= set(table.columns)
+    assert "faster − pair" in result.stdout
+    reported = invoke("report", "two")
+    assert reported.exit_code == 0, reported.output
+    page = Path("two/report/report.md").read_text(encoding="utf-8")
+    assert page.startswith("# Faster against pair")
+    assert "Two scenarios, pair and faster, on common random numbers" in page
+
+
+def test_compare_refuses_modes_with_a_second_scenario(pair: Path) -> None:
+    bad = invoke("compare", pair.name, pair.name, "--modes", "national,joint")
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines()[-1].endswith(
+        "compare either two modes of CONFIG or two scenarios (CONFIG_B or --set-b), not both")
+    bad = invoke("compare", pair.name, "--set-b", "joint.discount.max_share=2")
+    assert bad.exit_code == 2 and "joint.discount.max_share" in bad.stderr
+    assert not Path("results").exists() or not any(Path("results").iterdir())
 
 
 def test_compare_as_a_real_process(pair: Path) -> None:
@@ -190,7 +284,7 @@ def test_report_of_a_compare_folder_compares_the_modes(pair: Path) -> None:
                            f"goal is met in {last.p_met_joint:.0%} against "
                            f"{last.p_met_national:.0%} of 8 paired runs")
     assert "--timeseries none" not in page and "of 16 runs" not in page
-    for heading in ("## What the numbers say", "## Both modes side by side",
+    for heading in ("## What the numbers say", "## Both sides side by side",
                     "## Where the difference comes from"):
         assert heading in page
     assert "| deadline | P(met) national | P(met) joint | difference | 95% low |" in page

@@ -1,14 +1,22 @@
-"""One scenario under two procurement modes, on common random numbers, and the difference.
+"""Two scenarios on common random numbers, and their paired difference.
 
-Run r has the seed ``run_seed(root, r)`` in both modes, so both see the same sampled inputs,
-stoppages and conflict (every random source is drawn from its own named stream): the runs
-are pairs, and the difference between modes is estimated on the pairs. Per deadline the
-probability of meeting the goal differs by ``p_second − p_first`` (e.g. joint − national),
-with Newcombe's (1998, method 10) 95% interval for a difference of paired proportions, which
-stays inside [−1, 1] and is sensible for the 0 and 1 proportions that policy goals produce.
-The median first-met month is the month by which half of a mode's runs had met the target
-(the lower median of the first-met months, runs that never met counting as later than any
-month), blank when more than half never met within the horizon.
+The two sides are either two procurement modes of one config (``--modes``, e.g. national
+against joint) or any two scenarios: two config files, or one config and the same with
+``--set-b`` overrides. Run r has the seed ``run_seed(root, r)`` on both sides, so both see
+the same sampled inputs, stoppages and conflict wherever the scenarios share them (every
+random source is drawn from its own named stream): the runs are pairs, and the difference is
+estimated on the pairs. Per deadline the probability of meeting the goal differs by
+``p_b − p_a`` (second side − first), with Newcombe's (1998, method 10) 95% interval for a
+difference of paired proportions, which stays inside [−1, 1] and is sensible for the 0 and 1
+proportions that policy goals produce. The first-met month differs run by run; its median
+paired difference carries a distribution-free 95% interval from the order statistics (a
+pair where one side never met in the horizon counts as a difference beyond any finite one;
+pairs where neither met say nothing and are left out). Where a difference comes from is
+told by the paired mean differences, by each deadline, of what the goal's members received
+(fire units and interceptors delivered), gave away (donated), fired, and of their money.
+The median first-met month of a side is the month by which half its runs had met the
+target (the lower median, runs that never met counting as later than any month), blank
+when more than half never met within the horizon.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import pandas as pd
 import scipy.stats
 from tqdm import tqdm
 
-from stockpile.api import DEFAULT_SEED, simulate
+from stockpile.api import DEFAULT_SEED, RunOutput, simulate
 from stockpile.experiment.csvstyle import restyle_folder, style_named
 from stockpile.experiment.output import (
     manifest,
@@ -38,42 +46,73 @@ from stockpile.experiment.seeds import run_seed
 from stockpile.experiment.tables import runs_table
 from stockpile.model.calendar import parse_month
 from stockpile.scenario import load_scenario
+from stockpile.scenario.resolve import goal_members
 from stockpile.scenario.schema import Scenario
 
 MODES = ("national", "joint")
 CONFIDENCE = 0.95
 
-#: compare.csv, one row per deadline (<mode> is each compared mode; differences are 2nd − 1st);
-#: runs.csv is the run table of ``records.COLUMNS`` with a first column ``mode``
+#: what the goal's members received, gave and fired by each deadline (timeseries flows,
+#: summed over their holdings to the deadline) and their money (runs.csv): the measures
+#: whose paired differences say where a difference in the goal comes from
+SOURCES: dict[str, str] = {
+    "fire_units_delivered": "fire units delivered to the goal's members by the deadline",
+    "interceptors_delivered": "interceptors delivered to the goal's members by the deadline",
+    "fire_units_donated": "fire units the members gave away (donations) by the deadline",
+    "interceptors_donated": "interceptors the members gave away by the deadline",
+    "interceptors_fired": "interceptors the members fired (training and conflict) by the "
+                          "deadline",
+    "credited_eur_m": "the members' GBAD money credited by the deadline, EUR m",
+    "idle_eur_m": "the members' GBAD money idle at the deadline (free or lapsed), EUR m",
+}
+_FLOWS = {"fire_units_delivered": "fire_units_delivered", "interceptors_delivered": "delivered",
+          "fire_units_donated": "fire_units_donated", "interceptors_donated": "donated",
+          "interceptors_fired": "consumed"}
+
+#: compare.csv, one row per deadline (<side> is each compared side, a mode or a scenario's
+#: label; differences are 2nd − 1st); runs.csv is the run table of ``records.COLUMNS`` with
+#: a first column ``scenario`` and the ``SOURCES`` measures
 COLUMNS: dict[str, str] = {
     "deadline": "deadline year; judged at the close of December",
-    "runs": "paired runs per mode (run r has the same seed in both)",
-    "p_met_<mode>": "share of the mode's runs meeting the goal by the deadline",
-    "diff": "p_met of the second mode − p_met of the first",
+    "runs": "paired runs per side (run r has the same seed on both)",
+    "p_met_<side>": "share of the side's runs meeting the goal by the deadline",
+    "diff": "p_met of the second side − p_met of the first",
     "ci_low": "95% interval of diff for paired proportions (Newcombe 1998, method 10); "
               "blank for --deterministic",
     "ci_high": "upper end of that interval",
-    "median_first_met_<mode>": "month by which half the mode's runs had met the target "
+    "median_first_met_<side>": "month by which half the side's runs had met the target "
                                "(blank: more than half never did in the horizon)",
-    "median_first_met_diff_months": "second mode's median first-met month − the first's",
-    "never_met_<mode>": "runs of the mode that never met the target in the horizon",
-    "mean_ratio_<mode>": "mean over runs of the goal metric at the deadline / baseline",
-    "ratio_diff": "mean paired difference of that ratio, second mode − first",
+    "median_first_met_diff_months": "second side's median first-met month − the first's",
+    "first_met_diff_months": "median over paired runs of (second side's first-met month − "
+                             "the first's), months; pairs where neither met are left out, a "
+                             "pair where one never met counts beyond any finite difference "
+                             "(blank: the median is such a pair)",
+    "first_met_diff_low": "distribution-free 95% interval of that median (order statistics; "
+                          "blank: unbounded or --deterministic)",
+    "first_met_diff_high": "upper end of that interval",
+    "first_met_pairs": "paired runs where at least one side met the target in the horizon",
+    "never_met_<side>": "runs of the side that never met the target in the horizon",
+    "mean_ratio_<side>": "mean over runs of the goal metric at the deadline / baseline",
+    "ratio_diff": "mean paired difference of that ratio, second side − first",
     "ratio_ci_low": "95% paired t interval of ratio_diff (blank for --deterministic)",
     "ratio_ci_high": "upper end of that interval",
+    **{f"{name}_diff": f"mean paired difference, second side − first: {text}"
+       for name, text in SOURCES.items()},
 }
 
 
 @dataclass
 class Comparison:
-    """Both modes' runs (runs.csv, with a ``mode`` column) and the per-deadline differences."""
+    """Both sides' runs (runs.csv, with a ``scenario`` column) and the per-deadline
+    differences; ``by`` says what differs: ``modes`` or ``scenarios``."""
 
-    modes: tuple[str, str]
+    sides: tuple[str, str]
     scenarios: dict[str, Scenario]
     runs: pd.DataFrame
     table: pd.DataFrame
     seed: int
     deterministic: bool
+    by: str = "modes"
     started: str = ""
     finished: str = ""
 
@@ -96,25 +135,57 @@ def mode_scenarios(config: Path, overrides: Sequence[str],
             for mode in modes}
 
 
-def run_modes(scenarios: dict[str, Scenario], runs: int, root: int, deterministic: bool,
-              progress: bool = False) -> pd.DataFrame:
-    """Every run of every mode as runs.csv rows; run r has the same seed in each mode."""
+def scenario_pair(first: Path, second: Path | None, overrides: Sequence[str],
+                  overrides_b: Sequence[str]) -> dict[str, Scenario]:
+    """Two scenarios: ``first``, and ``second`` (default: ``first`` again) with
+    ``overrides_b`` on top; ``overrides`` apply to both. Each is labelled by its name, or
+    ``a`` and ``b`` when the names are the same."""
+    a = load_scenario(first, list(overrides))
+    b = load_scenario(second or first, [*overrides, *overrides_b])
+    labels = (a.name, b.name) if a.name != b.name else ("a", "b")
+    return dict(zip(labels, (a, b), strict=True))
+
+
+def source_measures(output: RunOutput, members: Sequence[str],
+                    deadlines: Sequence[int]) -> pd.DataFrame:
+    """Per deadline, the ``SOURCES`` measures of one run (rows in the goal table's order)."""
+    stocks = output.timeseries
+    stocks = stocks[stocks["country"].isin(members)]
+    flows = stocks[list(_FLOWS.values())].to_numpy(dtype=float)
+    dates = stocks["date"].to_numpy()
+    rows = []
+    for deadline in deadlines:
+        upto = flows[dates <= f"{int(deadline)}-12"].sum(axis=0)
+        rows.append(dict(zip(_FLOWS, upto, strict=True)))
+    frame = pd.DataFrame(rows, columns=list(_FLOWS))
+    money = output.goal[["credited_eur_m", "idle_eur_m"]].reset_index(drop=True)
+    return pd.concat([frame, money], axis=1)
+
+
+def run_sides(scenarios: dict[str, Scenario], runs: int, root: int, deterministic: bool,
+              progress: bool = False, rerun: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every run of both sides as runs.csv rows with the ``SOURCES`` measures; run r has
+    the same seed on each side. ``rerun``: per side, the command that repeats one run."""
     frames = []
     count = 1 if deterministic else runs
+    members = {side: goal_members(s) for side, s in scenarios.items()}
     with tqdm(total=count * len(scenarios), desc="compare", unit="run", disable=not progress,
               file=sys.stderr, leave=False) as bar:
         for run in range(count):
             seed = run_seed(root, run)
-            for mode, scenario in scenarios.items():
+            for side, scenario in scenarios.items():
                 try:
                     output = simulate(scenario, seed=seed, deterministic=deterministic)
                 except Exception as exc:
-                    raise RuntimeError(
-                        f"{mode} run {run} (seed {seed}) failed: {exc}; rerun it alone with "
-                        f"`stockpile run CONFIG --seed {seed} --set procurement.mode={mode}`"
-                    ) from exc
+                    again = (rerun or {}).get(side, "stockpile run CONFIG")
+                    raise RuntimeError(f"{side} run {run} (seed {seed}) failed: {exc}; rerun "
+                                       f"it alone with `{again} --seed {seed}`") from exc
                 frame = runs_table(output, point=0, run=run)
-                frame.insert(0, "mode", mode)
+                measures = source_measures(output, members[side], frame["deadline"])
+                measures.index = frame.index
+                frame = pd.concat([frame, measures.drop(columns=["credited_eur_m",
+                                                                 "idle_eur_m"])], axis=1)
+                frame.insert(0, "scenario", side)
                 frames.append(frame)
                 bar.update()
     return pd.concat(frames, ignore_index=True)
@@ -188,68 +259,114 @@ def _month_text(number: float) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def difference_table(runs: pd.DataFrame, modes: tuple[str, str],
+def difference_table(runs: pd.DataFrame, sides: tuple[str, str],
                      deterministic: bool = False) -> pd.DataFrame:
     """compare.csv: one row per deadline, the columns of ``COLUMNS`` in that order."""
-    first, second = modes
-    firsts = {m: runs[runs["mode"] == m].drop_duplicates("run").set_index("run")["first_met"]
-              for m in modes}
-    medians = {m: median_month(firsts[m].tolist()) for m in modes}
+    first, second = sides
+    firsts = {m: runs[runs["scenario"] == m].drop_duplicates("run").set_index("run")[
+        "first_met"] for m in sides}
+    medians = {m: median_month(firsts[m].tolist()) for m in sides}
     gap = medians[second] - medians[first]
+    shift = paired_month_difference(firsts[first].tolist(), firsts[second].tolist(),
+                                    deterministic)
     rows = []
     for deadline, group in runs.groupby("deadline", sort=True):
-        met = group.pivot(index="run", columns="mode", values="met").astype(bool)
+        met = group.pivot(index="run", columns="scenario", values="met").astype(bool)
         diff, low, high = paired_difference(met[first].to_numpy(), met[second].to_numpy())
         if deterministic:
-            low = high = math.nan  # one run per mode is not a sample
+            low = high = math.nan  # one run per side is not a sample
         row: dict[str, object] = {"deadline": int(deadline), "runs": len(met)}
-        row.update({f"p_met_{m}": float(met[m].mean()) for m in modes})
+        row.update({f"p_met_{m}": float(met[m].mean()) for m in sides})
         row.update({"diff": diff, "ci_low": low, "ci_high": high})
-        row.update({f"median_first_met_{m}": _month_text(medians[m]) for m in modes})
+        row.update({f"median_first_met_{m}": _month_text(medians[m]) for m in sides})
         row["median_first_met_diff_months"] = gap if math.isfinite(gap) else math.nan
+        row.update(shift)
         row.update({f"never_met_{m}": int(sum(math.isinf(_month_number(d))
-                                              for d in firsts[m])) for m in modes})
-        row.update(_ratio_columns(group, modes, deterministic))
+                                              for d in firsts[m])) for m in sides})
+        row.update(_ratio_columns(group, sides, deterministic))
+        wide = {name: group.pivot(index="run", columns="scenario", values=name).astype(float)
+                for name in SOURCES}
+        row.update({f"{name}_diff": float((w[second] - w[first]).mean())
+                    for name, w in wide.items()})
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _ratio_columns(group: pd.DataFrame, modes: tuple[str, str],
+def paired_month_difference(first: Sequence[object], second: Sequence[object],
+                            deterministic: bool = False) -> dict[str, float]:
+    """The median over pairs of (second's first-met month − first's) with its 95% interval
+    from the order statistics (``median_interval``); pairs where neither side met are left
+    out, one that only one side met is ±infinity (reported blank)."""
+    months = [(_month_number(a), _month_number(b)) for a, b in zip(first, second, strict=True)]
+    diffs = sorted(b - a if math.isfinite(a) or math.isfinite(b) else math.nan
+                   for a, b in months)
+    diffs = [d for d in diffs if not math.isnan(d)]
+    found = {"first_met_diff_months": math.nan, "first_met_diff_low": math.nan,
+             "first_met_diff_high": math.nan, "first_met_pairs": len(diffs)}
+    if not diffs:
+        return found
+    median = float(np.median(diffs)) if all(map(math.isfinite, diffs)) else \
+        diffs[(len(diffs) - 1) // 2]
+    low, high = (math.nan, math.nan) if deterministic else median_interval(diffs)
+    found.update({"first_met_diff_months": median, "first_met_diff_low": low,
+                  "first_met_diff_high": high})
+    return {k: (v if not isinstance(v, float) or math.isfinite(v) else math.nan)
+            for k, v in found.items()}
+
+
+def median_interval(values: Sequence[float]) -> tuple[float, float]:
+    """Distribution-free interval for a median: the order statistics (k, n − k + 1) with k
+    the largest rank such that Binomial(n, 1/2) puts at most (1 − CONFIDENCE)/2 below k
+    (Conover, Practical Nonparametric Statistics, 3rd ed., 3.2); (nan, nan) when n is too
+    small for any such pair (n < 6 at 95%)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    k = int(scipy.stats.binom.ppf((1 - CONFIDENCE) / 2, n, 0.5))
+    # ppf gives the smallest k with P(X <= k) >= alpha/2; the order statistic below it keeps
+    # the coverage at least CONFIDENCE
+    if k < 1:
+        return math.nan, math.nan
+    return float(ordered[k - 1]), float(ordered[n - k])
+
+
+def _ratio_columns(group: pd.DataFrame, sides: tuple[str, str],
                    deterministic: bool) -> dict[str, float]:
-    """How far each mode got (metric / baseline), which tells modes apart even when
-    neither meets the goal: mean ratio per mode and the paired difference."""
-    ratio = group.pivot(index="run", columns="mode", values="ratio").astype(float)
-    first, second = modes
+    """How far each side got (metric / baseline), which tells sides apart even when
+    neither meets the goal: mean ratio per side and the paired difference."""
+    ratio = group.pivot(index="run", columns="scenario", values="ratio").astype(float)
+    first, second = sides
     diff, low, high = paired_mean_difference(ratio[first].to_numpy(), ratio[second].to_numpy())
     if deterministic:
         low = high = math.nan
-    columns = {f"mean_ratio_{m}": float(ratio[m].mean()) for m in modes}
+    columns = {f"mean_ratio_{m}": float(ratio[m].mean()) for m in sides}
     columns.update({"ratio_diff": diff, "ratio_ci_low": low, "ratio_ci_high": high})
     return columns
 
 
 def run_comparison(scenarios: dict[str, Scenario], runs: int, seed: int | None = None,
-                   deterministic: bool = False, progress: bool = False) -> Comparison:
-    """Run both modes on common random numbers and tabulate the differences."""
-    modes = tuple(scenarios)
-    if len(modes) != 2:
-        raise ValueError("a comparison needs exactly two modes")
+                   deterministic: bool = False, progress: bool = False, by: str = "modes",
+                   rerun: dict[str, str] | None = None) -> Comparison:
+    """Run both sides on common random numbers and tabulate the differences."""
+    sides = tuple(scenarios)
+    if len(sides) != 2:
+        raise ValueError("a comparison needs exactly two sides")
     root = DEFAULT_SEED if seed is None else int(seed)
     started = now_iso()
-    table_runs = run_modes(scenarios, runs, root, deterministic, progress)
-    table = difference_table(table_runs, modes, deterministic)  # type: ignore[arg-type]
-    return Comparison(modes, scenarios, table_runs, table, root,  # type: ignore[arg-type]
-                      deterministic, started, now_iso())
+    table_runs = run_sides(scenarios, runs, root, deterministic, progress, rerun)
+    table = difference_table(table_runs, sides, deterministic)  # type: ignore[arg-type]
+    return Comparison(sides, scenarios, table_runs, table, root,  # type: ignore[arg-type]
+                      deterministic, by, started, now_iso())
 
 
 def write_comparison(comparison: Comparison, out: Path, force: bool = False) -> None:
-    """compare.csv, runs.csv (both modes) and manifest.json, all or nothing."""
-    first = comparison.scenarios[comparison.modes[0]]
+    """compare.csv, runs.csv (both sides) and manifest.json, all or nothing."""
+    first = comparison.scenarios[comparison.sides[0]]
     runs = int(comparison.runs["run"].nunique())
     details = manifest(
-        first, kind="compare", modes=list(comparison.modes), seed=comparison.seed, runs=runs,
-        deterministic=comparison.deterministic, design={"points": 1},
-        mode_scenario_hashes={m: scenario_hash(s) for m, s in comparison.scenarios.items()},
+        first, kind="compare", by=comparison.by, sides=list(comparison.sides),
+        seed=comparison.seed, runs=runs, deterministic=comparison.deterministic,
+        design={"points": 1},
+        side_scenario_hashes={m: scenario_hash(s) for m, s in comparison.scenarios.items()},
         started=comparison.started, finished=comparison.finished)
     with staged_folder(out, force) as stage:
         write_csv(comparison.table, stage / "compare.csv")
@@ -267,17 +384,48 @@ def _interval(low: float, high: float) -> str:
 
 
 def _block(row: dict, prefix: str, diff: str, low: str, high: str,
-           modes: tuple[str, str], widths: list[int]) -> str:
-    """One measure of one deadline: both modes, the difference and its interval."""
-    cells = [f"{row[prefix + modes[0]]:.2f}", f"{row[prefix + modes[1]]:.2f}",
+           sides: tuple[str, str], widths: list[int]) -> str:
+    """One measure of one deadline: both sides, the difference and its interval."""
+    cells = [f"{row[prefix + sides[0]]:.2f}", f"{row[prefix + sides[1]]:.2f}",
              _signed(row[diff]), _interval(row[low], row[high])]
     return " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
 
 
+def _months(value: float) -> str:
+    return "beyond the horizon" if math.isnan(value) else f"{value:+.0f}"
+
+
+def _shift_text(row: dict, diff: str) -> str:
+    """The paired first-met difference, or why there is none."""
+    pairs = int(row["first_met_pairs"])
+    if not pairs:
+        return f"{diff}, run by run: neither side met the target in the horizon"
+    said = f"{diff}, run by run: median {_months(row['first_met_diff_months'])} months"
+    if not math.isnan(row["first_met_diff_low"]):
+        said += (f", 95% interval [{_months(row['first_met_diff_low'])}, "
+                 f"{_months(row['first_met_diff_high'])}]")
+    elif pairs < 6 and row["runs"] > 1:
+        said += " (too few pairs for an interval)"
+    return said + f" ({pairs} pairs where at least one side met it)"
+
+
+def sources_text(row: dict) -> str:
+    """Where a deadline's difference comes from: the paired mean differences of what the
+    members received, gave, fired and spent."""
+    parts = [f"fire units delivered {row['fire_units_delivered_diff']:+,.0f}",
+             f"interceptors delivered {row['interceptors_delivered_diff']:+,.0f}",
+             f"donated {row['fire_units_donated_diff']:+,.0f} fire units and "
+             f"{row['interceptors_donated_diff']:+,.0f} interceptors",
+             f"fired {row['interceptors_fired_diff']:+,.0f}",
+             f"GBAD money {row['credited_eur_m_diff']:+,.0f} EUR m "
+             f"(idle {row['idle_eur_m_diff']:+,.0f})"]
+    return f"  by {row['deadline']}: " + "; ".join(parts)
+
+
 def comparison_text(comparison: Comparison) -> str:
-    """The differences per deadline as a terminal table, then the first-met dates."""
-    first, second = comparison.modes
-    modes = comparison.modes
+    """The differences per deadline as a terminal table, then the first-met dates and where
+    the difference comes from."""
+    first, second = sides = comparison.sides
     table = comparison.table
     diff = f"{second} − {first}"
     names = [first, second, diff, "95% CI"]
@@ -288,16 +436,19 @@ def comparison_text(comparison: Comparison) -> str:
              f"{'deadline':>8}  {head}  {head}"]
     for row in table.to_dict("records"):
         lines.append(f"{row['deadline']:>8}  "
-                     + _block(row, "p_met_", "diff", "ci_low", "ci_high", modes, widths) + "  "
+                     + _block(row, "p_met_", "diff", "ci_low", "ci_high", sides, widths) + "  "
                      + _block(row, "mean_ratio_", "ratio_diff", "ratio_ci_low",
-                              "ratio_ci_high", modes, widths))
+                              "ratio_ci_high", sides, widths))
     if len(table):
-        top = table.iloc[0]
+        top = table.iloc[0].to_dict()
         runs = int(top["runs"])
         dates = [f"{m} {top[f'median_first_met_{m}'] or 'not in the horizon'} "
-                 f"({int(top[f'never_met_{m}'])}/{runs} runs never)" for m in modes]
+                 f"({int(top[f'never_met_{m}'])}/{runs} runs never)" for m in sides]
         gap = top["median_first_met_diff_months"]
         lines.append("median first met: " + "; ".join(dates))
         lines.append(f"{diff}: " + ("n/a (a median is not in the horizon)"
                                     if math.isnan(gap) else f"{gap:+.0f} months"))
+        lines.append(_shift_text(top, diff))
+        lines.append(f"where it comes from ({diff}, mean over paired runs, goal members):")
+        lines.extend(sources_text(row) for row in table.to_dict("records"))
     return "\n".join(lines)
