@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from stockpile.scenario import uncertainty, yaml_input
+from stockpile.scenario import copies, uncertainty, yaml_input
 from stockpile.scenario.cells import text_columns
 from stockpile.scenario.checks import check_references
 from stockpile.scenario.distributions import Dist
@@ -273,7 +273,8 @@ def _walk_schema(model: type[BaseModel], data: dict, keys: list[str]) -> str | N
 
     Keys of sections are checked against the schema; names inside mappings (countries,
     lines, ...) must exist in the scenario, except a new last key in a mapping of numbers
-    (``countries.DEU.plan.patriot=2``), which the reference checks then vet.
+    (``countries.DEU.plan.patriot=2``) and a new row of the plans table
+    (``plans.ITA.patriot.weight=1``), which the reference checks then vet.
     """
     current: Any = model
     node: Any = data
@@ -288,8 +289,11 @@ def _walk_schema(model: type[BaseModel], data: dict, keys: list[str]) -> str | N
             node = node.get(key) if isinstance(node, dict) else None
         elif kind == "dict":
             is_new_number = depth == len(keys) - 1 and _container(inner)[0] is None
-            if not (isinstance(node, dict) and key in node) and not is_new_number:
-                hint = did_you_mean(key, node if isinstance(node, dict) else ())
+            is_new_row = keys[0] == "plans" and depth <= 2
+            if not (isinstance(node, dict) and key in node) and not (is_new_number
+                                                                     or is_new_row):
+                hint = did_you_mean(key, node if isinstance(node, dict) else ()) or \
+                    copies.hint(keys[:depth], key)
                 return f"no entry '{shown}'" + (f" ({hint})" if hint else "")
             current, node = inner, node.get(key) if isinstance(node, dict) else None
         elif kind == "list" and isinstance(node, list) and key.isdigit() and int(key) < len(node):
@@ -321,10 +325,14 @@ def _container(annotation: Any) -> tuple[str | None, Any]:
     return None, None
 
 
-def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> None:
-    """``key.path=value`` with the value read as YAML (``0.1``, ``joint``, ``[1, 2]``)."""
+def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins
+                    ) -> list[copies.Copy]:
+    """``key.path=value`` with the value read as YAML (``0.1``, ``joint``, ``[1, 2]``),
+    after every ``like=`` copy (``copies``) whatever the order given; returns the copies."""
+    overrides = list(overrides)
+    made = copies.make(data, overrides, lambda value, path: _note_set(origins, value, path))
     problems = []
-    for text in overrides:
+    for text in (text for text in overrides if not copies.is_like(text)):
         key, sep, raw = text.partition("=")
         if not sep or not key.strip():
             problems.append(Problem("--set", text, "expected KEY=VALUE"))
@@ -339,12 +347,13 @@ def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> 
         except yaml.YAMLError:
             value = raw
         node = data
-        for part in keys[:-1]:
+        for depth, part in enumerate(keys[:-1]):
             if isinstance(node, list):
                 node = node[int(part)]
                 continue
             if not isinstance(node.get(part), dict | list):  # absent or blank (plan: null)
                 node[part] = {}
+                origins.record({}, "--set", tuple(keys[: depth + 1]))
             node = node[part]
         if isinstance(node, list):
             node[int(keys[-1])] = value
@@ -353,6 +362,13 @@ def apply_overrides(data: dict, overrides: Iterable[str], origins: _Origins) -> 
         origins.record(value, "--set", tuple(keys))
     if problems:
         raise ScenarioError(problems)
+    return made
+
+
+def _note_set(origins: _Origins, value: Any, path: tuple[str, ...]) -> None:
+    """A copied entry is blamed on ``--set``, not on the row of the entry it copies."""
+    origins.forget(path)
+    origins.record(value, "--set", path)
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> Scenario:
@@ -377,9 +393,9 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | None = None) -> S
         for item in applied:
             origins.record(item.spec, f"{shown} (row {item.row.row})",
                            tuple(item.key.split(".")))
-    apply_overrides(data, overrides or (), origins)
-    scenario = _validated(data, origins, main, provenance)
-    scenario._uncertainty = applied
+    made = apply_overrides(data, overrides or (), origins)
+    scenario = _validated(data, origins, main, copies.provenance(provenance, made))
+    scenario._uncertainty = copies.uncertainty(applied, made)
     scenario._uncertainty_file = _show(Path(table)) if table else ""
     return scenario
 
@@ -398,9 +414,10 @@ def with_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     origins = _Origins()
     data = scenario.model_dump(mode="json")
     origins.record(data, scenario._source or "scenario")
-    apply_overrides(data, overrides, origins)
-    changed = _validated(data, origins, scenario._source, scenario._provenance)
-    changed._uncertainty = scenario._uncertainty
+    made = apply_overrides(data, overrides, origins)
+    changed = _validated(data, origins, scenario._source,
+                         copies.provenance(scenario._provenance, made))
+    changed._uncertainty = copies.uncertainty(scenario._uncertainty, made)
     changed._uncertainty_file = scenario._uncertainty_file
     return changed
 

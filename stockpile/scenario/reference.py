@@ -65,7 +65,17 @@ on one line, `FILE: key.path: what is wrong (what is allowed)`, exiting with cod
   `--set countries.DEU.gbad_share=0.12`, `--set country_defaults.gbad_share=0.1`,
   `--set procurement.mode=joint`, `--set goal.deadlines=[2030,2035]`. Names inside tables must
   exist (`countries.DUE` is an error), except a new entry in a mapping of numbers such as
-  `--set countries.DEU.plan.patriot=2`.
+  `--set countries.DEU.plan.patriot=2` (a country's own plan: it replaces the plans rows
+  whole) and a new row of the plans table, which needs both its fields:
+  `--set plans.ITA.patriot.weight=1 --set plans.ITA.patriot.announced=2026-01` (Italy adds
+  Patriot to what it holds and has announced; `plans.ITA.camm.weight=0` drops a row's money).
+- **`--set lines.NEW.like=LINE`** makes a new line as a copy of every field of `LINE` as the
+  files give it (its distributions and source included; a `--set` on `LINE` does not reach
+  the copy); every other `--set lines.NEW.FIELD=VALUE` then changes the copy, wherever it
+  stands on the command line. `--set plans.ISO.like=OTHER` gives a country another's plans
+  rows in place of its own. Capacity steps and checkpoints of the source are not copied
+  (they are its plant's own ramp and facts), the uncertainty table's rows are (each copy
+  drawn on its own stream), a copy's name must be new, and a copy of a copy is refused.
 
 - **Layers and scope.** Each system has a `layer` (`upper_tier`, `long_range`,
   `medium_range`, `short_range`, `very_short_range`). `goal.scope` chooses what the goal counts:
