@@ -24,9 +24,9 @@ from stockpile.experiment.compare import (
     SOURCES,
     median_interval,
     median_month,
-    paired_month_difference,
     paired_difference,
     paired_mean_difference,
+    paired_month_difference,
     parse_modes,
 )
 from stockpile.scenario.load import deep_merge

@@ -351,3 +351,30 @@ def magazine_chart(table: pd.DataFrame, deadlines: Sequence[int], path: Path) ->
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return _save(fig, path)
+
+
+def frontier_chart(table: pd.DataFrame, prob: float, deadline: int, path: Path) -> Path:
+    """Every mix tried (frontier.csv): cost against P(goal met) with its 95% interval, the
+    cost-probability frontier as a step line and the required probability."""
+    fig = Figure(figsize=(7.5, 4.5))
+    ax = fig.subplots()
+    cost = table["cost_eur_m"] / 1000.0
+    error = [table["p_met"] - table["ci_low"], table["ci_high"] - table["p_met"]]
+    ax.errorbar(cost, table["p_met"], yerr=error, fmt="o", color="#888888", ms=4,
+                elinewidth=0.8, alpha=0.7, label="mix tried (95% interval)")
+    front = table[table["on_frontier"]].sort_values("cost_eur_m")
+    ax.step(front["cost_eur_m"] / 1000.0, front["p_met"], where="post", color=BLUE,
+            label="frontier")
+    best = table[table["cheapest"]]
+    if len(best):
+        ax.plot(best["cost_eur_m"] / 1000.0, best["p_met"], "*", color=GOAL_RED, ms=14,
+                label="cheapest meeting the probability")
+    ax.axhline(prob, color=GOAL_RED, linestyle="--", linewidth=1, label=f"required: {prob:g}")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("cost above the cheapest corner (EUR bn)")
+    ax.set_ylabel(f"P(goal met by end {deadline})")
+    ax.set_title("Cost against the chance of meeting the goal")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)

@@ -1,0 +1,170 @@
+"""How often a mix of lever settings meets the goal, and the money it credits: N runs with
+common random numbers (run r has the same seed in every mix).
+
+The money is the goal members' GBAD money credited by the deadline (runs.csv's
+``credited_eur_m``), measured rather than computed, so that every lever that moves it (a
+share, a defence-spending path) is priced the same way. Line-capacity levers move the line's
+ceiling with them, so that a size beyond today's ceiling is a size, not an error. Lever
+strings are parsed here too: ``KEY=LOW:HIGH``, ``KEY=LOW:HIGH:STEP``, ``KEY=A,B[,...]``.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from stockpile.analysis.mix import Judged, Lever, Value
+from stockpile.api import DEFAULT_SEED, simulate
+from stockpile.experiment.designs import format_value
+from stockpile.experiment.evaluate import lever_value
+from stockpile.experiment.seeds import run_seeds
+from stockpile.scenario import Problem, Scenario, ScenarioError, load_scenario
+from stockpile.scenario.distributions import central
+from stockpile.scenario.load import unknown_key
+
+
+def judged_runs(scenario: Scenario, seeds: list[int], deadline: int,
+                deterministic: bool) -> list[tuple[bool, float]]:
+    """Met, and the GBAD money credited, at the deadline for each seed's run (a pool task)."""
+    found = []
+    for seed in seeds:
+        goal = simulate(scenario, seed=seed, deterministic=deterministic).goal
+        row = goal[goal["deadline"] == deadline].iloc[0]
+        found.append((bool(row["met"]), float(row["credited_eur_m"])))
+    return found
+
+
+def line_overrides(scenario: Scenario, key: str, value: Value) -> list[str]:
+    """``--set`` for one lever at one value; a line's capacity takes its ceiling along."""
+    found = [f"{key}={format_value(value) if isinstance(value, float) else value}"]
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "lines" and parts[2] == "capacity_per_month":
+        line = scenario.lines[parts[1]]
+        ceiling = max(float(central(line.ceiling_per_month)), float(value))
+        found.append(f"lines.{parts[1]}.ceiling_per_month={format_value(ceiling)}")
+    return found
+
+
+def parse_lever(text: str, base: Scenario, prices: dict[str, str]) -> Lever:
+    """``KEY=LOW:HIGH[:STEP]`` or ``KEY=A,B,...`` -> a Lever priced by ``prices`` (``--cost``
+    KEY=EUR_M per unit, or KEY=CHOICE:EUR_M for a choice) or, for a line's capacity, by the
+    line's own price of an expansion step."""
+    key, equals, spec = text.partition("=")
+    key, spec = key.strip(), spec.strip()
+    why = unknown_key(base, key) if equals else "expected KEY=LOW:HIGH or KEY=A,B"
+    if why or not spec:
+        raise ScenarioError([Problem("--lever", text, why or "expected KEY=LOW:HIGH or KEY=A,B")])
+    if "," in spec:
+        choices = tuple(_word(c.strip()) for c in spec.split(",") if c.strip())
+        return Lever(key, choices=choices, choice_costs=_choice_costs(key, prices))
+    parts = spec.split(":")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) not in (2, 3) or not numbers[0] < numbers[1] or (
+            len(numbers) == 3 and numbers[2] <= 0):
+        raise ScenarioError([Problem("--lever", text, "expected KEY=LOW:HIGH or "
+                                     "KEY=LOW:HIGH:STEP with LOW < HIGH and STEP > 0")])
+    current = lever_value(base, key)
+    integer = isinstance(current, int) and not isinstance(current, bool)
+    return Lever(key, numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else None,
+                 integer, price=_price(base, key, prices))
+
+
+def _word(text: str) -> Value:
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def _price(base: Scenario, key: str, prices: dict[str, str]) -> float:
+    if key in prices:
+        return _number(prices[key], key)
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "lines" and parts[2] == "capacity_per_month":
+        line = base.lines[parts[1]]
+        step = float(central(line.expansion_step_per_month))
+        return float(central(line.expansion_cost_eur_m)) / step if step > 0 else 0.0
+    return 0.0
+
+
+def _choice_costs(key: str, prices: dict[str, str]) -> dict[str, float]:
+    text = prices.get(key)
+    if text is None:
+        return {}
+    choice, colon, amount = text.rpartition(":")
+    if not colon:
+        raise ScenarioError([Problem("--cost", f"{key}={text}",
+                                     "price a choice as KEY=CHOICE:EUR_M")])
+    return {choice: _number(amount, key)}
+
+
+def _number(text: str, key: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ScenarioError([Problem("--cost", f"{key}={text}",
+                                     "expected a number of EUR m")]) from None
+
+
+def parse_costs(texts: list[str]) -> dict[str, str]:
+    """``--cost KEY=EUR_M`` (or KEY=CHOICE:EUR_M) -> {KEY: text}."""
+    found = {}
+    for text in texts:
+        key, equals, value = text.partition("=")
+        if not equals or not value.strip():
+            raise ScenarioError([Problem("--cost", text, "expected KEY=EUR_M")])
+        found[key.strip()] = value.strip()
+    return found
+
+
+@dataclass
+class MixJudge:
+    """``judge(settings)`` for the mix search: load with every lever set, run, count."""
+
+    config: Path
+    deadline: int
+    runs: int = 100
+    seed: int = DEFAULT_SEED
+    overrides: list[str] = field(default_factory=list)
+    deterministic: bool = False
+    jobs: int = 1
+    _pool: Executor | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base = load_scenario(self.config, self.overrides)  # bad input fails here, once
+        if self.deadline not in self.base.goal.deadlines:
+            self.overrides = [*self.overrides, f"goal.deadlines=[{int(self.deadline)}]"]
+            self.base = load_scenario(self.config, self.overrides)
+        if self.deterministic:
+            self.runs = 1
+
+    def scenario(self, settings: dict[str, Value]) -> Scenario:
+        sets = [s for key, value in settings.items()
+                for s in line_overrides(self.base, key, value)]
+        return load_scenario(self.config, [*self.overrides, *sets])
+
+    def __call__(self, settings: dict[str, Value]) -> Judged:
+        scenario = self.scenario(settings)
+        seeds = run_seeds(self.seed, self.runs)
+        if self._pool is None or len(seeds) < 2:
+            found = judged_runs(scenario, seeds, self.deadline, self.deterministic)
+        else:
+            parts = [seeds[i::self.jobs] for i in range(self.jobs) if seeds[i::self.jobs]]
+            futures = [self._pool.submit(judged_runs, scenario, part, self.deadline,
+                                         self.deterministic) for part in parts]
+            found = [pair for f in futures for pair in f.result()]
+        return Judged(sum(met for met, _ in found), len(found),
+                      float(np.mean([money for _, money in found])))
+
+    def __enter__(self) -> MixJudge:
+        if self.jobs > 1 and not self.deterministic:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
