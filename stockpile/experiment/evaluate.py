@@ -2,8 +2,9 @@
 
 Goal-seek asks this at each value it tries. Run r uses ``run_seed(root, r)`` at every value,
 so two values are compared on the same N worlds and the estimate of p moves smoothly with
-the lever. With ``jobs > 1`` the runs of a value are split over a process pool that lives
-as long as the evaluator (use it as a context manager).
+the lever; each run's verdict is returned in run order, so that goal-seek can compare two
+values run by run (a paired test). With ``jobs > 1`` the runs of a value are split over a
+process pool that lives as long as the evaluator (use it as a context manager).
 """
 
 from __future__ import annotations
@@ -73,18 +74,25 @@ class LeverEvaluator:
                                            f"{self.lever}={format_value(value)}"])
 
     def __call__(self, value: float) -> Evaluation:
-        scenario = self.scenario(value)
-        seeds = run_seeds(self.seed, self.runs)
-        if self._pool is None or len(seeds) < 2:
-            found = met_in_runs(scenario, seeds, self.deadline, self.deterministic)
-        else:
-            parts = [seeds[i::self.jobs] for i in range(self.jobs) if seeds[i::self.jobs]]
-            futures = [self._pool.submit(met_in_runs, scenario, part, self.deadline,
-                                         self.deterministic) for part in parts]
-            found = [pair for f in futures for pair in f.result()]
+        """The runs at one value, each run's verdict kept in run order for paired tests."""
+        found = self._runs(self.scenario(value), run_seeds(self.seed, self.runs))
+        outcomes = tuple(met for met, _ in found)
         ratios = [ratio for _, ratio in found]
-        return Evaluation(value, sum(met for met, _ in found), len(found),
-                          float(np.nanmedian(ratios)) if ratios else float("nan"))
+        return Evaluation(value, sum(outcomes), len(found),
+                          float(np.nanmedian(ratios)) if ratios else float("nan"),
+                          outcomes=outcomes, exact=self.deterministic)
+
+    def _runs(self, scenario: Scenario, seeds: list[int]) -> list[tuple[bool, float]]:
+        """(met, ratio) per seed, in seed order, in this process or over the pool."""
+        if self._pool is None or len(seeds) < 2:
+            return met_in_runs(scenario, seeds, self.deadline, self.deterministic)
+        parts = [seeds[i::self.jobs] for i in range(min(self.jobs, len(seeds)))]
+        futures = [self._pool.submit(met_in_runs, scenario, part, self.deadline,
+                                     self.deterministic) for part in parts]
+        found: list[tuple[bool, float]] = [(False, float("nan"))] * len(seeds)
+        for i, future in enumerate(futures):  # part i holds runs i, i + jobs, ...
+            found[i::self.jobs] = future.result()
+        return found
 
     def __enter__(self) -> LeverEvaluator:
         if self.jobs > 1 and not self.deterministic:
