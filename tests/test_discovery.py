@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockpile.analysis.discovery import choose, discover, discovery, peel, prune
+from stockpile.analysis.discovery import (
+    Box,
+    _mask,
+    choose,
+    discover,
+    discovery,
+    peel,
+    prune,
+    quasi_p,
+)
 from stockpile.analysis.report.labels import input_label, input_value
 from stockpile.analysis.results import load_results
 from tests.report_fixtures import DEADLINES, DELAY, DOMINANT, NOISE, write_sweep
@@ -72,3 +81,41 @@ def test_peeling_raises_density_and_pruning_drops_useless_limits() -> None:
     box = prune(x, y, choose(trajectory, y))
     assert box.restricted() == ["a"]
     assert box.limits["a"][0] == pytest.approx(0.7, abs=0.02)
+
+
+def _one_driver(seed: int, runs: int = 300) -> pd.DataFrame:
+    """Met with chance 75% where the signal is above 0.5, else 15%; three inputs do nothing."""
+    rng = np.random.default_rng(seed)
+    signal = rng.uniform(0, 1, runs)
+    frame = pd.DataFrame({"point": 0, "run": range(runs), "deadline": 2030, "ratio": 1.0,
+                          "met": rng.random(runs) < np.where(signal > 0.5, 0.75, 0.15),
+                          "first_met": "", "a.signal": signal})
+    for i in range(3):
+        frame[f"b.noise{i}"] = rng.uniform(0, 1, runs)
+    return frame
+
+
+def test_a_noise_input_is_not_kept_in_the_box() -> None:
+    """Peeling on noisy outcomes trims noise inputs that by luck raise the density (before
+    the quasi-p test, 5 of these 20 boxes kept one); pruning keeps a limit only when
+    restricting it matters beyond chance."""
+    rules = [discover(_one_driver(seed), 2030) for seed in range(20)]
+    found = [rule for rule in rules if rule is not None]
+    assert len(found) >= 19
+    assert not [rule["conditions"] for rule in found if "noise" in rule["conditions"]]
+    assert all(rule["conditions"].startswith("a.signal>=") for rule in found)
+    assert all(rule["quasi_p"] < 0.05 for rule in found)
+
+
+def test_quasi_p_matches_ema_workbench() -> None:
+    """The same one-sided binomial test as EMA Workbench's PRIM, on the same box."""
+    sdu = pytest.importorskip("ema_workbench.analysis.scenario_discovery_util")
+    frame = _one_driver(3)
+    x = frame[["a.signal", "b.noise0"]].reset_index(drop=True)
+    y = frame["met"].to_numpy()
+    limits = {"a.signal": (0.5, None), "b.noise0": (0.2, 0.9)}
+    box = Box(limits, _mask(x, limits))
+    hits, runs = int(y[box.inside].sum()), int(box.inside.sum())
+    without = pd.DataFrame({"a.signal": [0.0, 1.0], "b.noise0": [0.2, 0.9]})
+    assert quasi_p(x, y, box, "a.signal") == pytest.approx(
+        sdu._calculate_quasip(x, y, without, hits, runs))

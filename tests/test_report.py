@@ -22,7 +22,7 @@ from stockpile.cli import main
 from stockpile.experiment.output import write_csv
 from stockpile.experiment.single import run_once
 from stockpile.scenario import load_scenario
-from tests.report_fixtures import DEADLINES, write_sweep
+from tests.report_fixtures import DEADLINES, DOMINANT, NOISE, write_sweep
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -80,6 +80,15 @@ def test_every_quoted_figure_is_in_a_csv(sweep_report: Path) -> None:
             text = text.replace(phrase, "")
         for number in NUMBER.findall(text):
             assert number in allowed, f"{number!r} in {text!r} is not a cited figure"
+
+
+def test_the_tornado_leaves_out_inputs_within_noise(sweep_report: Path) -> None:
+    """The planted noise input stays in sensitivity.csv, flagged, and out of the chart."""
+    table = pd.read_csv(sweep_report / "report" / "sensitivity.csv")
+    flags = table[(table["outcome"] == "ratio")].groupby("input")["beyond_noise"].max()
+    assert flags[NOISE] == 0 and flags[DOMINANT] == 1
+    markdown = (sweep_report / "report" / "report.md").read_text(encoding="utf-8")
+    assert re.search(r"inputs? whose effect is within sampling noise left out", markdown)
 
 
 def test_headline_sentence_quotes_summary(sweep_report: Path) -> None:
@@ -260,4 +269,10 @@ def test_report_of_a_real_salib_sweep(tiny_scenario: Path, tmp_path: Path) -> No
     assert reported.exit_code == 0, reported.output
     table = pd.read_csv(out / "report" / "sensitivity.csv")
     assert {"sobol ST", "sobol S1"} <= set(table["method"])
+    assert set(table["beyond_noise"].dropna()) <= {0, 1}
+    markdown = (out / "report" / "report.md").read_text(encoding="utf-8")
+    noise = pd.read_csv(out / "report" / "sensitivity_noise.csv")  # 4 base samples: too few
+    assert len(noise) and (noise["samples"] == 4).all() and (noise["samples_needed"] > 4).all()
+    assert len(re.findall(r"Warning: the Sobol indices of .* are within sampling noise",
+                          markdown)) == len(noise)
     assert verify(out) == []

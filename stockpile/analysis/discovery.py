@@ -1,7 +1,7 @@
 """Scenario discovery: the conditions on sampled inputs under which the goal is met (or missed).
 
 A small PRIM (Friedman & Fisher's Patient Rule Induction Method, as in EMA Workbench's
-``prim``), in numpy only:
+``prim``), in numpy, with scipy's exact binomial test for pruning:
 
 1. Start with a box holding every run at the deadline.
 2. Peel: for each input, try cutting off the ``alpha`` share of runs in the box with the
@@ -12,13 +12,18 @@ A small PRIM (Friedman & Fisher's Patient Rule Induction Method, as in EMA Workb
    least ``min_coverage`` of all runs with the outcome (ties: the larger box).
 4. Paste: move each limit back out, one run at a time, while the density does not fall
    (a peel removes 5% of the box at once and can overshoot a threshold).
-5. Prune: drop any limit whose removal costs less than 3 points of density, and keep at most
-   three, so the rule names only inputs that matter and reads in one breath.
+5. Prune: drop any limit whose removal costs less than 3 points of density, or whose
+   quasi-p-value (Bryant & Lempert, as EMA Workbench reports for each restriction) is 5% or
+   more: the box's hits are no more than chance would give at the density without that
+   limit, so restricting the input does not matter beyond noise (peeling on a few hundred
+   runs happily trims a noise input that by luck raises the density a little). Keep at most
+   three inputs, so the rule names only inputs that matter and reads in one breath.
 
 The outcome described is "met" ("met in 87% of runs where ..."), unless the goal is met in
 more than 80% of runs: then where it is missed, the exception worth knowing.
 Coverage is the share of all runs with the outcome that fall in the box, density the share
-of runs in the box with the outcome, support the share of all runs in the box.
+of runs in the box with the outcome, support the share of all runs in the box; quasi_p the
+largest quasi-p-value among the rule's limits (each below 0.05).
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 
 from stockpile.analysis.results import input_columns
 
 MIN_DRAWS = 20  # distinct values a sampled input needs to appear in a rule
 MOSTLY_MET = 0.8  # above this share met, describe where the goal is missed instead
 COLUMNS = ["deadline", "outcome", "rule", "coverage", "density", "support", "runs",
-           "base_rate", "conditions"]
+           "base_rate", "conditions", "quasi_p"]
 
 
 @dataclass
@@ -142,24 +148,63 @@ def paste(x: pd.DataFrame, y: np.ndarray, box: Box) -> Box:
     return box
 
 
-def prune(x: pd.DataFrame, y: np.ndarray, box: Box, tolerance: float = 0.03,
-          most: int = 3) -> Box:
-    """Drop limits that hardly change the density (and any beyond ``most``), least useful first.
+def quasi_p(x: pd.DataFrame, y: np.ndarray, box: Box, column: str, side: int | None = None
+            ) -> float:
+    """Bryant and Lempert's quasi-p-value of one restriction (as EMA Workbench's PRIM):
+    the chance of the box's hits among its runs if the outcome came at the density of the
+    box without that limit (one-sided exact binomial test).
 
-    A rule a person can say in one breath is worth a few points of density.
+    ``side`` 0 or 1 tests the lower or upper limit alone, None the input's whole
+    restriction. "Quasi": the box was chosen on the same runs, so it is optimistic.
+    """
+    wider = _loosened(x, box, column, side).inside
+    hits, runs = int(y[box.inside].sum()), int(box.inside.sum())
+    return float(binomtest(hits, runs, y[wider].mean(), alternative="greater").pvalue)
+
+
+def _loosened(x: pd.DataFrame, box: Box, column: str, side: int | None) -> Box:
+    """The box without one limit (``side`` 0 lower, 1 upper; None: both)."""
+    limits: list[float | None] = [None, None] if side is None else list(box.limits[column])
+    if side is not None:
+        limits[side] = None
+    widened = {**box.limits, column: (limits[0], limits[1])}
+    return Box(widened, _mask(x, widened))
+
+
+def prune(x: pd.DataFrame, y: np.ndarray, box: Box, tolerance: float = 0.03,
+          most: int = 3, level: float = 0.05) -> Box:
+    """Drop limits that do not matter, least useful first, and inputs beyond ``most``.
+
+    A limit goes when the box's density without it is within ``tolerance`` (a rule a
+    person can say in one breath is worth a few points of density) or when its quasi-p
+    is ``level`` or more: restricting that input does not raise the density beyond what
+    chance gives in a box of this size, the mark of a noise input picked by peeling.
     """
     while True:
         density = y[box.inside].mean()
-        options = []
+        weak = []
         for column in box.restricted():
-            limits = {**box.limits, column: (None, None)}
-            inside = _mask(x, limits)
-            options.append((density - y[inside].mean(), column, Box(limits, inside)))
-        if len(options) <= most:
-            options = [o for o in options if o[0] < tolerance]
-        if not options:
+            for side in (0, 1):
+                if box.limits[column][side] is None:
+                    continue
+                looser = _loosened(x, box, column, side)
+                p = quasi_p(x, y, box, column, side)
+                if density - y[looser.inside].mean() < tolerance or p >= level:
+                    weak.append((-p, density - y[looser.inside].mean(), column, looser))
+        if weak:
+            box = min(weak, key=lambda o: o[:3])[3]
+            continue
+        if len(box.restricted()) <= most:
             return box
-        box = min(options, key=lambda o: (o[0], o[1]))[2]
+        box = min((_without(x, y, box, c) for c in box.restricted()), key=lambda o: o[:2])[2]
+
+
+def _without(x: pd.DataFrame, y: np.ndarray, box: Box, column: str
+             ) -> tuple[float, str, Box]:
+    """The box with one input's restriction removed, and the density that costs."""
+    limits = {**box.limits, column: (None, None)}
+    inside = _mask(x, limits)
+    return y[box.inside].mean() - y[inside].mean(), column, Box(limits, inside)
 
 
 Label = Callable[[str], str]
@@ -226,7 +271,9 @@ def discover(runs: pd.DataFrame, deadline: int, levers: list[str] | None = None,
     return {"deadline": deadline, "outcome": outcome, "rule": rule,
             "coverage": float(y[box.inside].sum() / y.sum()),
             "density": float(y[box.inside].mean()), "support": float(box.inside.mean()),
-            "runs": len(frame), "base_rate": float(y.mean()), "conditions": conditions}
+            "runs": len(frame), "base_rate": float(y.mean()), "conditions": conditions,
+            "quasi_p": max(quasi_p(x, y, box, column, side) for column in box.restricted()
+                           for side in (0, 1) if box.limits[column][side] is not None)}
 
 
 def discovery(runs: pd.DataFrame, deadlines: list[int], levers: list[str] | None = None,

@@ -1,10 +1,11 @@
-"""Goal-seek: the smallest lever value that meets the goal by a deadline with probability ≥ P.
+"""Goal-seek: the smallest lever value that meets the goal by a deadline with probability ≥ P,
+and the interval of values that the runs can actually tell apart from that edge.
 
 The search is a coarse scan to bracket the answer, then bisection, on Monte Carlo
 estimates of p(value), the share of runs meeting the goal. It never simulates itself: it
-calls an ``evaluate(value)`` that returns how many of how many runs met the goal
-(stockpile.experiment.evaluate runs them with common random numbers, so p(value) moves
-only because the lever moved and the bisection does not chase noise between values).
+calls an ``evaluate(value)`` that returns how many of how many runs met the goal, and which
+(stockpile.experiment.evaluate runs them with common random numbers: run r has the same
+seed at every value, so p(value) moves only because the lever moved).
 p need not be monotone in the lever (money beyond what industry can absorb can even
 delay the goal); the scan guards against that and the answer says when it saw it.
 
@@ -12,6 +13,45 @@ Direction: for a lever where more is better (a budget share) the answer is the s
 value with p ≥ P; where more is worse (a lead time; ``decreasing``) it is the largest.
 Without a stated direction it is read from the range ends: the end with the higher p is
 the good one.
+
+How sure the answer is. Near the edge N runs cannot tell p from P, and bisecting there
+chases noise (20 runs once gave "between 0.3 and 0.3031"). So the result keeps apart:
+
+- the best estimate (``answer``): the value tried nearest the edge whose share of runs
+  meeting the goal is ≥ P, and ``bracket``, it and the nearest value whose share is < P;
+- the interval the runs support, ``supported`` = [a, b] (in the lever's direction): a is
+  the value tried nearest the edge whose p the runs show to be below P, b the nearest whose
+  p they show to be above P, each by an exact one-sided binomial test at 2.5%
+  (stockpile.analysis.precision.side). Where p rises with the lever, the edge (p = P) lies
+  between a and b with probability ≥ 95%. Testing many values does not add up errors:
+  under common random numbers a run that meets the goal at one value nearly always meets
+  it at better ones too (goalseek.csv's gained_vs_answer and lost_vs_answer show whether
+  it does), so the tests along the search are wrong together, only when the run sample as
+  a whole is off by more than its 2.5% on that side. If no value tried is shown on a side,
+  that end is the range's end and ``ends_shown`` says so (the edge may lie beyond it).
+- when to stop. Three gaps between neighbouring values tried can still narrow something:
+  the bracket, a and the next value in, the next value in and b. The widest is bisected
+  while its two ends are distinguishable and it is wider than ``tol`` (an upper bound on
+  precision, as before). Distinguishable: an exact McNemar test at 95% on the runs whose
+  verdicts differ between the two values (the runs are pairs, same seed at both, so only
+  discordant runs carry information; precision.paired_p_value). Between two values the
+  runs cannot tell apart, a midpoint would only say which one the noise favoured.
+
+Runs needed (``runs_to_halve``). Where p rises steadily near the edge, the interval is the
+distance in p between the nearest shares N runs can show below and above P (5 and 15 of 20
+runs at P = 50%), divided by the slope of p. That distance shrinks with the binomial
+standard error, √(P(1 − P)/N): about four times the runs halve the interval, counted
+exactly from the binomial quantiles (precision.runs_to_halve). The discordance rate between
+neighbouring values does not limit the interval: common random numbers make nearby values
+differ in few runs, so it sets where bisection stops (finer, as 1/N), not how wide the
+interval is.
+
+Deterministic mode (one run at central values, no noise: ``Evaluation.exact``) keeps
+plain bisection to ``tol``: every value is plainly below or above P, and the interval is
+the bracket.
+
+The answer in words (``describe``) and goalseek.csv (``evaluation_rows``, one row per value
+tried, columns in ``COLUMNS``) are in stockpile.analysis.goalseek_words.
 """
 
 from __future__ import annotations
@@ -20,19 +60,36 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from stockpile.analysis import precision
+from stockpile.analysis.goalseek_words import COLUMNS, describe, evaluation_rows, short, turns_down
 from stockpile.analysis.summary import wilson
 
+__all__ = ["COLUMNS", "Evaluation", "SeekResult", "describe", "evaluation_rows", "scan_values",
+           "seek", "short", "turns_down"]
+
 MAX_STEPS = 40
+LEVEL = precision.LEVEL
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Runs at one lever value and how many met the goal by the deadline."""
+    """Runs at one lever value, how many met the goal by the deadline, and which.
+
+    ``outcomes`` (run r's verdict, in run order) lets two values be compared run by run;
+    ``exact`` marks an evaluation without sampling noise (a deterministic run).
+    """
 
     value: float
     met: int
     runs: int
     ratio: float = math.nan  # median capability ÷ baseline at the deadline
+    outcomes: tuple[bool, ...] | None = field(default=None, repr=False)
+    exact: bool = False
+
+    def __post_init__(self) -> None:
+        if self.outcomes is not None and (len(self.outcomes) != self.runs
+                                          or sum(self.outcomes) != self.met):
+            raise ValueError("outcomes must list each run's verdict: len = runs, sum = met")
 
     @property
     def p(self) -> float:
@@ -42,10 +99,35 @@ class Evaluation:
     def interval(self) -> tuple[float, float]:
         return wilson(self.met, self.runs)
 
+    def side(self, prob: float, level: float = LEVEL) -> str:
+        """'below', 'above' or 'unsure': p against P, as far as the runs can tell."""
+        if self.exact:
+            return "below" if self.p < prob else "above"
+        return precision.side(self.met, self.runs, prob, level)
+
+    def paired_p(self, other: Evaluation) -> float:
+        """The chance of a difference this large from ``other`` if p were the same at both.
+
+        Paired by seed when both carry per-run outcomes (exact McNemar), else Fisher's exact
+        test on the counts, which ignores the pairing and so says "distinguishable" less
+        often.
+        """
+        if self.exact and other.exact:
+            return 1.0 if self.p == other.p else 0.0
+        if self.outcomes is not None and other.outcomes is not None \
+                and self.runs == other.runs:
+            return precision.paired_p_value(self.outcomes, other.outcomes)
+        return precision.unpaired_p_value(self.met, self.runs, other.met, other.runs)
+
+    def distinguishable(self, other: Evaluation, level: float = LEVEL) -> bool:
+        """Whether the runs tell this value's p from ``other``'s apart at ``level``."""
+        return self.paired_p(other) < 1 - level
+
 
 @dataclass
 class SeekResult:
-    """The answer (or why there is none), its bracket, and every evaluation made."""
+    """The answer (or why there is none), its bracket, the interval the runs support, and
+    every evaluation made."""
 
     prob: float
     decreasing: bool
@@ -53,9 +135,17 @@ class SeekResult:
     answer: float | None
     bracket: tuple[float, float]
     evaluations: list[Evaluation] = field(default_factory=list)
+    supported: tuple[float, float] | None = None  # (low, high); None unless found
+    ends_shown: tuple[bool, bool] = (True, True)  # (low, high): shown by a test, not range end
+    runs_to_halve: int | None = None  # runs per value that would halve ``supported``
+    level: float = LEVEL
 
     def at(self, value: float | None) -> Evaluation | None:
         return next((e for e in self.evaluations if e.value == value), None)
+
+    @property
+    def exact(self) -> bool:
+        return all(e.exact for e in self.evaluations)
 
     @property
     def failing_side(self) -> Evaluation | None:
@@ -82,32 +172,77 @@ def scan_values(low: float, high: float, count: int, integer: bool) -> list[floa
     return values
 
 
-def _bisect(evaluate: Callable[[float], Evaluation], meets: float, fails: float, prob: float,
-            tol: float, integer: bool, seen: list[Evaluation]) -> tuple[float, float]:
-    """Narrow [fails, meets] (either order) until it is tol wide; return the two ends."""
-    for _ in range(MAX_STEPS):
-        if abs(meets - fails) <= tol:
-            break
-        mid = _midpoint(fails, meets, integer)
-        if mid is None:
-            break
-        seen.append(evaluate(mid))
-        if seen[-1].p >= prob:
-            meets = mid
-        else:
-            fails = mid
-    return meets, fails
+@dataclass
+class _Search:
+    """The state of one search: what was tried, and the best estimate's bracket."""
+
+    seen: list[Evaluation]
+    fails: Evaluation
+    meets: Evaluation
+    prob: float
+    decreasing: bool
+    level: float
+
+    def key(self, e: Evaluation) -> float:
+        """Position from the bad end of the range towards the good one."""
+        return -e.value if self.decreasing else e.value
+
+    def ends(self) -> tuple[Evaluation | None, Evaluation | None]:
+        """a and b: the values nearest the edge shown below and above P (None: none)."""
+        below = [e for e in self.seen if self.key(e) <= self.key(self.fails)
+                 and e.side(self.prob, self.level) == "below"]
+        above = [e for e in self.seen if self.key(e) >= self.key(self.meets)
+                 and e.side(self.prob, self.level) == "above"]
+        return (max(below, key=self.key) if below else None,
+                min(above, key=self.key) if above else None)
+
+    def gaps(self) -> list[tuple[Evaluation, Evaluation]]:
+        """The bracket, and the gap between each shown end and the next value in."""
+        found = [(self.fails, self.meets)]
+        a, b = self.ends()
+        if a is not None and a.value != self.fails.value:
+            found.append((a, min((e for e in self.seen if self.key(e) > self.key(a)),
+                                 key=self.key)))
+        if b is not None and b.value != self.meets.value:
+            found.append((max((e for e in self.seen if self.key(e) < self.key(b)),
+                              key=self.key), b))
+        return found
+
+    def take(self, found: Evaluation) -> None:
+        """Record an evaluation; inside the bracket it moves one of its ends."""
+        self.seen.append(found)
+        if min(self.key(self.fails), self.key(self.meets)) < self.key(found) \
+                < max(self.key(self.fails), self.key(self.meets)):
+            if found.p >= self.prob:
+                self.meets = found
+            else:
+                self.fails = found
+
+
+def _next_value(search: _Search, tol: float, integer: bool) -> float | None:
+    """The midpoint of the widest gap still worth bisecting, or None: stop."""
+    options = []
+    for low, high in search.gaps():
+        width = abs(high.value - low.value)
+        if width <= tol or not low.distinguishable(high, search.level):
+            continue
+        mid = _midpoint(low.value, high.value, integer)
+        if mid is not None:
+            options.append((width, mid))
+    return max(options)[1] if options else None
 
 
 def seek(evaluate: Callable[[float], Evaluation], low: float, high: float, prob: float,
          decreasing: bool | None = None, tol: float | None = None, integer: bool = False,
-         scan: int = 5) -> SeekResult:
-    """Bracket on a coarse scan of [low, high], then bisect until narrower than ``tol``.
+         scan: int = 5, level: float = LEVEL) -> SeekResult:
+    """Bracket on a coarse scan of [low, high], then bisect while the runs can tell the ends
+    of a gap apart and it is wider than ``tol``.
 
     The scan (``scan`` evenly spaced values, ends included) finds the first value from the
     bad end that meets P, so a response that turns down again far along the range (more
     money into a saturated industry) does not mislead the bisection. ``tol`` defaults to
-    1% of the range (1 for integer levers).
+    1% of the range (1 for integer levers). The module docstring says what the interval
+    the runs support is and when the search stops.
     """
     if not low < high:
         raise ValueError(f"the range must have low < high (got {low}:{high})")
@@ -118,65 +253,31 @@ def seek(evaluate: Callable[[float], Evaluation], low: float, high: float, prob:
     order = seen[::-1] if decreasing else seen  # from the bad end towards the good one
     first = next((i for i, e in enumerate(order) if e.p >= prob), None)
     if first is None:
-        return SeekResult(prob, decreasing, "none", None, (low, high), seen)
+        return SeekResult(prob, decreasing, "none", None, (low, high), seen, level=level)
     if first == 0:
-        return SeekResult(prob, decreasing, "whole range", order[0].value, (low, high), seen)
-    meets, fails = _bisect(evaluate, order[first].value, order[first - 1].value, prob, tol,
-                           integer, seen)
-    return SeekResult(prob, decreasing, "found", meets, (min(meets, fails), max(meets, fails)),
-                      seen)
+        return SeekResult(prob, decreasing, "whole range", order[0].value, (low, high), seen,
+                          level=level)
+    search = _Search(seen, order[first - 1], order[first], prob, decreasing, level)
+    for _ in range(MAX_STEPS):
+        value = _next_value(search, tol, integer)
+        if value is None:
+            break
+        search.take(evaluate(value))
+    return _found(search, low, high)
 
 
-def turns_down(result: SeekResult) -> Evaluation | None:
-    """A value beyond the answer, towards the good end, that fails again (non-monotone p)."""
-    if result.answer is None:
-        return None
-    beyond = [e for e in result.evaluations
-              if (e.value < result.answer if result.decreasing else e.value > result.answer)]
-    return next((e for e in sorted(beyond, key=lambda e: e.value, reverse=result.decreasing)
-                 if e.p < result.prob), None)
-
-
-def short(value: float) -> str:
-    """4 significant digits: enough to act on, few enough to read."""
-    return f"{value:.4g}"
-
-
-def describe(result: SeekResult, lever: str, deadline: int,
-             fmt: Callable[[float], str] = short) -> list[str]:
-    """The answer in plain words, with its bracket and the Wilson interval of p there."""
-    want = f"p ≥ {result.prob:.0%} of meeting the goal by the end of {deadline}"
-    word = "largest" if result.decreasing else "smallest"
-    low, high = result.bracket
-    if result.status == "none":
-        best = max(result.evaluations, key=lambda e: (e.p, e.ratio))
-        return [f"No value of {lever} in {fmt(low)}..{fmt(high)} gives {want}.",
-                f"  best value tried, {fmt(best.value)}: {_runs(best)}"]
-    if result.status == "whole range":
-        at = result.at(result.answer)
-        return [f"Every value of {lever} in {fmt(low)}..{fmt(high)} gives {want}: even "
-                f"{fmt(result.answer)} does ({_runs(at)}). Widen --range to find the edge."]
-    at, other = result.at(result.answer), result.failing_side
-    lines = [f"{lever} = {fmt(result.answer)}: the {word} value with {want}",
-             f"  the edge lies between {fmt(low)} and {fmt(high)}",
-             f"  at {fmt(result.answer)}: {_runs(at)}"]
-    if other is not None:
-        lines.append(f"  at {fmt(other.value)}: {_runs(other)}")
-    dip = turns_down(result)
-    if dip is not None:
-        lines.append(f"  note: p is not monotone in {lever}: at {fmt(dip.value)} it falls to "
-                     f"{dip.p:.0%} again")
-    if at.runs > 1 and at.interval[0] < result.prob:
-        lines.append(f"  note: the 95% interval at the answer reaches below {result.prob:.0%}; "
-                     "more --runs would narrow it")
-    return lines
-
-
-def _runs(e: Evaluation) -> str:
-    ratio = f"; capability {e.ratio:.2f}× the baseline" if math.isfinite(e.ratio) else ""
-    if e.runs == 1:
-        return ("met in the run" if e.met else "not met in the run") + ratio
-    low, high = e.interval
-    median = "; median run at" + ratio.removeprefix("; capability") if ratio else ""
-    return (f"met in {e.met} of {e.runs} runs ({e.p:.0%}, 95% interval {low:.0%}–{high:.0%})"
-            f"{median}")
+def _found(search: _Search, low: float, high: float) -> SeekResult:
+    """The result of a search that found the edge: answer, bracket, supported interval."""
+    meets, fails = search.meets.value, search.fails.value
+    a, b = search.ends()
+    bad, good = (high, low) if search.decreasing else (low, high)
+    ends = (a.value if a else bad, b.value if b else good)
+    shown = (a is not None, b is not None)
+    if search.decreasing:
+        ends, shown = ends[::-1], shown[::-1]
+    exact = all(e.exact for e in search.seen)
+    more = None if exact else precision.runs_to_halve(search.meets.runs, search.prob,
+                                                      search.level)
+    return SeekResult(search.prob, search.decreasing, "found", meets,
+                      (min(meets, fails), max(meets, fails)), search.seen,
+                      (ends[0], ends[1]), (shown[0], shown[1]), more, search.level)

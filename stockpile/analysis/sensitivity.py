@@ -7,7 +7,12 @@ scenario's distributions) is ranked by Spearman's rank correlation between each 
 in runs.csv and the capability ratio (or the met flag) at a deadline: monotone effects
 show, no linearity is assumed, and it needs no extra runs.
 
-sensitivity.csv columns: deadline, outcome, input, method, index, conf, p_value, rank.
+sensitivity.csv columns: deadline, outcome, input, method, index, conf, p_value, rank,
+beyond_noise. ``conf`` is the half-width of a 95% interval: SALib's own S1_conf, ST_conf or
+mu_star_conf (bootstrap) for its rows, Fisher's z interval for Spearman's ρ.
+``beyond_noise`` says whether the effect stands out from sampling noise (``beyond_noise``
+below); the report ranks and names only those rows, and warns (``salib_warnings``) where a
+SALib design had too few base samples for its indices to mean anything.
 """
 
 from __future__ import annotations
@@ -20,17 +25,20 @@ from scipy import stats
 
 from stockpile.analysis.results import Results, input_columns, lever_columns
 
-COLUMNS = ["deadline", "outcome", "input", "method", "index", "conf", "p_value", "rank"]
-SALIB_SEED = 0  # bootstrap confidence intervals are reproducible
+COLUMNS = ["deadline", "outcome", "input", "method", "index", "conf", "p_value", "rank",
+           "beyond_noise"]
+SALIB_SEED = 1  # bootstrap intervals are reproducible (SALib ignores a seed of 0: `if seed:`)
+GROUP = ["deadline", "outcome", "method"]
 
 
 def _ranked(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=COLUMNS[:-1])
+    frame = pd.DataFrame(rows, columns=COLUMNS[:-2])
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     frame["rank"] = (frame.groupby(["deadline", "outcome", "method"])["index"]
                      .transform(lambda s: s.abs().rank(ascending=False, method="min"))
                      .astype(int))
+    frame["beyond_noise"] = beyond_noise(frame)
     return frame.sort_values(["deadline", "outcome", "method", "rank"], kind="stable",
                              ignore_index=True)
 
@@ -173,18 +181,98 @@ def sensitivity(results: Results, deadlines: list[int]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
 
 
-def clear_effects(rows: pd.DataFrame, level: float = 0.05) -> pd.DataFrame:
-    """Rows whose effect stands out from sampling noise.
+def salib_samples(results: Results) -> int | None:
+    """The base samples (Sobol) or trajectories (Morris) of a SALib sweep, else None."""
+    design = salib_design(results.manifest)
+    if design is None:
+        return None
+    if design.get("samples"):
+        return int(design["samples"])
+    extra = 2 if design["kind"] == "sobol" else 1  # points per sample beyond the levers
+    points = results.tables.get("points")
+    size = len(points) if points is not None else len(design.get("points") or [])
+    return size // (len(design["problem"]["names"]) + extra) or None
 
-    Spearman: p-value below ``level`` divided by the number of inputs tested (Bonferroni,
-    so six noise inputs do not yield a "driver" one sweep in four). SALib indices: larger
-    than their 95% bootstrap half-width.
+
+#: sensitivity_noise.csv: one row per deadline and outcome whose SALib indices noise swamps
+NOISE_COLUMNS = ["deadline", "outcome", "kind", "indices", "wide_indices", "widest_method",
+                 "widest_input", "first_above_total", "samples", "samples_needed"]
+
+
+def salib_warnings(table: pd.DataFrame, samples: int | None,
+                   floor: float = 0.1) -> pd.DataFrame:
+    """Per deadline and outcome, the SALib indices that sampling noise swamps.
+
+    An index is unresolved when its 95% interval is wider than the index and than
+    ``floor`` × the largest total index (or μ*) there: an input measured precisely at about
+    nothing is an answer, not noise, and Sobol indices are shares of one variance.
+    Sobol's first-order index can never truly exceed the total; S1 − ST beyond
+    √(S1_conf² + ST_conf²) says the estimates are off. SALib's intervals narrow as 1/√N,
+    so the samples needed scale by (conf ÷ target)², and are at least four times as many
+    (halving the intervals; all that can be said when only S1 > ST is seen).
     """
-    tested = max(1, rows["input"].nunique())
+    salib_rows = table[table["method"].str.startswith(("sobol", "morris"))
+                       & table["method"].ne("morris sigma")]
+    found = []
+    for (deadline, outcome), rows in salib_rows.groupby(["deadline", "outcome"], sort=True):
+        top = rows.loc[rows["method"].isin(["sobol ST", "morris mu_star"]), "index"]
+        target = np.maximum(rows["index"].abs(), floor * top.abs().max())
+        excess = rows["conf"] / target
+        wide = rows[rows["conf"] > target]
+        inverted = _first_above_total(rows)
+        if not len(wide) and not inverted:
+            continue
+        kind = rows["method"].iloc[0].split()[0]
+        widest = rows.loc[excess[wide.index].idxmax()] if len(wide) else None
+        found.append({"deadline": int(deadline), "outcome": outcome, "kind": kind,
+                      "indices": len(rows), "wide_indices": len(wide),
+                      "widest_method": "" if widest is None else widest["method"],
+                      "widest_input": "" if widest is None else widest["input"],
+                      "first_above_total": "; ".join(inverted), "samples": samples,
+                      "samples_needed": _needed(samples, max([4.0, *excess[wide.index] ** 2]),
+                                                kind)})
+    return pd.DataFrame(found, columns=NOISE_COLUMNS)
+
+
+def _first_above_total(rows: pd.DataFrame) -> list[str]:
+    """Inputs whose first-order Sobol index exceeds the total beyond their intervals."""
+    first = rows[rows["method"] == "sobol S1"]
+    total = rows[rows["method"] == "sobol ST"]
+    both = first.merge(total, on="input", suffixes=("_s1", "_st"))
+    gap = both["index_s1"] - both["index_st"]
+    return list(both.loc[gap > np.hypot(both["conf_s1"], both["conf_st"]), "input"])
+
+
+def _needed(samples: int | None, factor: float, kind: str) -> int | None:
+    """``factor`` times the samples; a power of two for Sobol (SALib warns otherwise)."""
+    if not samples:
+        return None
+    if kind == "sobol":
+        return int(2 ** np.ceil(np.log2(samples * factor)))
+    return int(np.ceil(samples * factor))
+
+
+def beyond_noise(rows: pd.DataFrame, level: float = 0.05) -> pd.Series:
+    """Per row, whether the effect stands out from sampling noise (None: no interval).
+
+    Spearman: p-value below ``level`` divided by the number of inputs tested for that
+    deadline and outcome (Bonferroni: the 95% interval, widened for testing many inputs at
+    once, excludes 0), so six noise inputs do not yield a "driver" one sweep in four.
+    SALib indices: larger than their 95% bootstrap half-width (the interval excludes 0);
+    Morris σ has no interval.
+    """
+    tested = rows.groupby(GROUP)["input"].transform("nunique").clip(lower=1)
     spearman_rows = rows["method"] == "spearman"
     clear = np.where(spearman_rows, rows["p_value"] < level / tested,
-                     ~(rows["index"].abs() <= rows["conf"]))
-    return rows[clear]
+                     rows["index"].abs() > rows["conf"])
+    return pd.Series(np.where(rows["conf"].isna() & ~spearman_rows, None, clear),
+                     index=rows.index, dtype=object)
+
+
+def clear_effects(rows: pd.DataFrame, level: float = 0.05) -> pd.DataFrame:
+    """Rows whose effect stands out from sampling noise (their ``beyond_noise``)."""
+    flags = rows["beyond_noise"] if "beyond_noise" in rows else beyond_noise(rows, level)
+    return rows[flags.eq(True)]
 
 
 def headline(table: pd.DataFrame, deadline: int) -> tuple[str, pd.DataFrame]:

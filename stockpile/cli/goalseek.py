@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from stockpile.analysis.goalseek import Evaluation, SeekResult, describe, seek
+from stockpile.analysis.goalseek import (
+    COLUMNS,
+    Evaluation,
+    SeekResult,
+    describe,
+    evaluation_rows,
+    seek,
+)
 from stockpile.analysis.mix import Mix, mixes_table, search
 from stockpile.analysis.mix import describe as describe_mix
 from stockpile.analysis.report.plots import frontier_chart
@@ -53,11 +60,10 @@ def parse_bounds(text: str | None, lever: str, current: object) -> tuple[float, 
 
 
 def evaluations_table(result: SeekResult, lever: str) -> pd.DataFrame:
-    """goalseek.csv: every value tried, in order, with p and its Wilson interval."""
-    rows = [{"lever": lever, "lever_value": e.value, "runs": e.runs, "met": e.met,
-             "p_met": e.p, "ci_low": e.interval[0], "ci_high": e.interval[1]}
-            for e in result.evaluations]
-    return pd.DataFrame(rows)
+    """goalseek.csv: every value tried, in order, with p, its Wilson interval and the tests
+    the search made on it (columns: stockpile.analysis.goalseek.COLUMNS)."""
+    rows = [{"lever": lever, **row} for row in evaluation_rows(result)]
+    return pd.DataFrame(rows, columns=["lever", *COLUMNS])
 
 
 def _echoing(evaluate: LeverEvaluator, lever: str, quiet: bool):
@@ -158,6 +164,11 @@ def goal_seek(config: Path, levers: tuple[str, ...], costs: tuple[str, ...],
                                 runs=evaluator.runs, lever=lever, deadline=deadline,
                                 prob=prob, range=[low, high], status=result.status,
                                 answer=result.answer, bracket=list(result.bracket),
+                                level=result.level,
+                                supported=(None if result.supported is None
+                                           else list(result.supported)),
+                                supported_ends_shown=list(result.ends_shown),
+                                runs_to_halve=result.runs_to_halve,
                                 started=started, finished=now_iso()),
                        stage / "manifest.json")
         if not quiet:

@@ -26,7 +26,8 @@ def report(results_dir: Path, point: int | None, deadline: int | None, force: bo
            csv_style: str | None, quiet: bool) -> None:
     """Write RESULTS_DIR/report/: report.md and report.html (the answer, a one-page summary
     and the findings, with plots), appendix.md and appendix.html (sources, assumptions,
-    provenance), results.xlsx (every table, a README sheet per column), sensitivity.csv,
+    provenance), results.xlsx (every table, a README sheet per column), sensitivity.csv
+    (and sensitivity_noise.csv where SALib indices are within sampling noise),
     discovery.csv and facts.csv (where each quoted figure comes from). CSVs are spelled as
     the folder's (output.csv_style) unless --csv-style says otherwise."""
     out = make_report(results_dir, force=force, point=point, deadline=deadline,

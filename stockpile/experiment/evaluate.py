@@ -2,12 +2,14 @@
 
 Goal-seek asks this at each value it tries. Run r uses ``run_seed(root, r)`` at every value,
 so two values are compared on the same N worlds and the estimate of p moves smoothly with
-the lever. With ``jobs > 1`` the runs of a value are split over a process pool that lives
-as long as the evaluator (use it as a context manager).
+the lever; each run's verdict is returned in run order, so that goal-seek can compare two
+values run by run (a paired test). With ``jobs > 1`` the runs of a value are split over a
+process pool that lives as long as the evaluator (use it as a context manager).
 """
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +24,14 @@ from stockpile.scenario import Scenario, load_scenario
 
 
 def met_in_runs(scenario: Scenario, seeds: list[int], deadline: int,
-                deterministic: bool) -> list[tuple[bool, float]]:
-    """Met and capability ratio at the deadline for each seed's run (a pool task)."""
+                deterministic: bool) -> list[tuple[bool, float, float]]:
+    """Met, the capability ratio and the GBAD money credited (EUR m) at the deadline for
+    each seed's run (a pool task)."""
     found = []
     for seed in seeds:
         goal = simulate(scenario, seed=seed, deterministic=deterministic).goal
         row = goal[goal["deadline"] == deadline].iloc[0]
-        found.append((bool(row["met"]), float(row["ratio"])))
+        found.append((bool(row["met"]), float(row["ratio"]), float(row["credited_eur_m"])))
     return found
 
 
@@ -73,18 +76,27 @@ class LeverEvaluator:
                                            f"{self.lever}={format_value(value)}"])
 
     def __call__(self, value: float) -> Evaluation:
-        scenario = self.scenario(value)
+        """The runs at one value, each run's verdict kept in run order for paired tests."""
+        found = self.outcomes(self.scenario(value))
+        outcomes = tuple(met for met, _, _ in found)
+        ratios = [ratio for _, ratio, _ in found]
+        return Evaluation(value, sum(outcomes), len(found),
+                          float(np.nanmedian(ratios)) if ratios else float("nan"),
+                          outcomes=outcomes, exact=self.deterministic)
+
+    def outcomes(self, scenario: Scenario) -> list[tuple[bool, float, float]]:
+        """(met, ratio, money credited) per run, in run order, in this process or over the
+        pool: any scenario, so that a mix of levers is judged on the same runs."""
         seeds = run_seeds(self.seed, self.runs)
         if self._pool is None or len(seeds) < 2:
-            found = met_in_runs(scenario, seeds, self.deadline, self.deterministic)
-        else:
-            parts = [seeds[i::self.jobs] for i in range(self.jobs) if seeds[i::self.jobs]]
-            futures = [self._pool.submit(met_in_runs, scenario, part, self.deadline,
-                                         self.deterministic) for part in parts]
-            found = [pair for f in futures for pair in f.result()]
-        ratios = [ratio for _, ratio in found]
-        return Evaluation(value, sum(met for met, _ in found), len(found),
-                          float(np.nanmedian(ratios)) if ratios else float("nan"))
+            return met_in_runs(scenario, seeds, self.deadline, self.deterministic)
+        parts = [seeds[i::self.jobs] for i in range(min(self.jobs, len(seeds)))]
+        futures = [self._pool.submit(met_in_runs, scenario, part, self.deadline,
+                                     self.deterministic) for part in parts]
+        found: list[tuple[bool, float, float]] = [(False, math.nan, math.nan)] * len(seeds)
+        for i, future in enumerate(futures):  # part i holds runs i, i + jobs, ...
+            found[i::self.jobs] = future.result()
+        return found
 
     def __enter__(self) -> LeverEvaluator:
         if self.jobs > 1 and not self.deterministic:

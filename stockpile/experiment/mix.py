@@ -10,31 +10,17 @@ strings are parsed here too: ``KEY=LOW:HIGH``, ``KEY=LOW:HIGH:STEP``, ``KEY=A,B[
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from stockpile.analysis.mix import Judged, Lever, Value
-from stockpile.api import DEFAULT_SEED, simulate
+from stockpile.api import DEFAULT_SEED
 from stockpile.experiment.designs import format_value
-from stockpile.experiment.evaluate import lever_value
-from stockpile.experiment.seeds import run_seeds
+from stockpile.experiment.evaluate import LeverEvaluator, lever_value
 from stockpile.scenario import Problem, Scenario, ScenarioError, load_scenario
 from stockpile.scenario.distributions import central
 from stockpile.scenario.load import unknown_key
-
-
-def judged_runs(scenario: Scenario, seeds: list[int], deadline: int,
-                deterministic: bool) -> list[tuple[bool, float]]:
-    """Met, and the GBAD money credited, at the deadline for each seed's run (a pool task)."""
-    found = []
-    for seed in seeds:
-        goal = simulate(scenario, seed=seed, deterministic=deterministic).goal
-        row = goal[goal["deadline"] == deadline].iloc[0]
-        found.append((bool(row["met"]), float(row["credited_eur_m"])))
-    return found
 
 
 def line_overrides(scenario: Scenario, key: str, value: Value) -> list[str]:
@@ -120,51 +106,31 @@ def parse_costs(texts: list[str]) -> dict[str, str]:
     return found
 
 
-@dataclass
 class MixJudge:
-    """``judge(settings)`` for the mix search: load with every lever set, run, count."""
+    """``judge(settings)`` for the mix search: load with every lever set and judge it on the
+    runs a goal-seek evaluator would make (its seeds, pool and deadline)."""
 
-    config: Path
-    deadline: int
-    runs: int = 100
-    seed: int = DEFAULT_SEED
-    overrides: list[str] = field(default_factory=list)
-    deterministic: bool = False
-    jobs: int = 1
-    _pool: Executor | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.base = load_scenario(self.config, self.overrides)  # bad input fails here, once
-        if self.deadline not in self.base.goal.deadlines:
-            self.overrides = [*self.overrides, f"goal.deadlines=[{int(self.deadline)}]"]
-            self.base = load_scenario(self.config, self.overrides)
-        if self.deterministic:
-            self.runs = 1
+    def __init__(self, config: Path, deadline: int, runs: int = 100, seed: int = DEFAULT_SEED,
+                 overrides: list[str] | None = None, deterministic: bool = False,
+                 jobs: int = 1):
+        self.runner = LeverEvaluator(config, "", deadline, runs, seed, list(overrides or []),
+                                     deterministic, jobs)
+        self.base = self.runner.base
+        self.runs = self.runner.runs
 
     def scenario(self, settings: dict[str, Value]) -> Scenario:
         sets = [s for key, value in settings.items()
                 for s in line_overrides(self.base, key, value)]
-        return load_scenario(self.config, [*self.overrides, *sets])
+        return load_scenario(self.runner.config, [*self.runner.overrides, *sets])
 
     def __call__(self, settings: dict[str, Value]) -> Judged:
-        scenario = self.scenario(settings)
-        seeds = run_seeds(self.seed, self.runs)
-        if self._pool is None or len(seeds) < 2:
-            found = judged_runs(scenario, seeds, self.deadline, self.deterministic)
-        else:
-            parts = [seeds[i::self.jobs] for i in range(self.jobs) if seeds[i::self.jobs]]
-            futures = [self._pool.submit(judged_runs, scenario, part, self.deadline,
-                                         self.deterministic) for part in parts]
-            found = [pair for f in futures for pair in f.result()]
-        return Judged(sum(met for met, _ in found), len(found),
-                      float(np.mean([money for _, money in found])))
+        found = self.runner.outcomes(self.scenario(settings))
+        return Judged(sum(met for met, _, _ in found), len(found),
+                      float(np.mean([money for _, _, money in found])))
 
     def __enter__(self) -> MixJudge:
-        if self.jobs > 1 and not self.deterministic:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        self.runner.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        self.runner.__exit__(*exc)

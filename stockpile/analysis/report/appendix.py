@@ -81,7 +81,8 @@ def about_section(doc: Document, results: Results) -> None:
              "Files: report.md and report.html (the findings), appendix.md and appendix.html "
              "(this appendix), results.xlsx (every table, with a README sheet defining each "
              "column), plots/*.png, facts.csv (the source cell of every quoted figure), "
-             "sensitivity.csv and discovery.csv where the folder has sampled inputs, "
+             "sensitivity.csv and discovery.csv where the folder has sampled inputs "
+             "(sensitivity_noise.csv where SALib indices are within sampling noise), "
              "tables/*.csv (the report's own tables)."]
     versions = manifest.get("versions") or {}
     if versions:

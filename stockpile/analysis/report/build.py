@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stockpile.analysis.report import story
+from stockpile.analysis.report import cautions, story
 from stockpile.analysis.report.appendix import LINK, write_appendix
 from stockpile.analysis.report.document import Document
 from stockpile.analysis.report.folder import Context, add_views
@@ -63,8 +63,10 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
         said["held"] += [s for s in lines if s.text.startswith(story.CAPPED)]
         said["lines"] = [s for s in lines if not s.text.startswith(story.CAPPED)]
     if ctx.get("sensitivity") is not None:
+        table, noise = ctx.get("sensitivity"), ctx.get("sensitivity_noise")
         drivers = [s for d in dict.fromkeys([key, *ctx.deadlines])
-                   for s in story.drivers(n, f, ctx.get("sensitivity"), d, label=names.input)]
+                   for s in [*story.drivers(n, f, table, d, label=names.input),
+                             *cautions.salib_noise(n, f, noise, d, names.input)]]
         said["change"] += drivers[:1]
         said["drivers"] = drivers[1:]  # every other deadline's drivers in their section
     if ctx.get("discovery") is not None:

@@ -73,16 +73,33 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "method": "spearman (rank correlation), sobol S1/ST (first/total-order index), "
               "morris mu_star/sigma",
     "index": "sensitivity index of the input for the outcome (by method)",
-    "conf": "half-width of the index's 95% confidence interval",
+    "conf": "half-width of the index's 95% confidence interval (SALib's S1_conf, ST_conf or "
+            "mu_star_conf; Fisher's z for Spearman)",
+    "beyond_noise": "1 if the effect stands out from sampling noise, else 0: Spearman "
+                    "p_value below 0.05 ÷ inputs tested, SALib index larger than conf "
+                    "(blank: no interval); the report ranks and names only these",
     "p_value": "Spearman only: the chance of a correlation this strong if the input had no "
                "effect (the report names an input only below 0.05 ÷ inputs tested)",
     "rank": "1 = the input that matters most for this deadline, outcome and method",
+    "kind": "SALib design: sobol or morris",
+    "indices": "SALib indices with an interval at this deadline and outcome",
+    "wide_indices": "of these, indices whose 95% interval is wider than the index (and than "
+                    "a tenth of the largest total index or μ*)",
+    "widest_method": "the index whose interval is widest for its size: its method",
+    "widest_input": "... and its input",
+    "first_above_total": "inputs whose first-order Sobol index exceeds the total beyond "
+                         "their intervals (impossible for the true indices)",
+    "samples": "base samples (Sobol) or trajectories (Morris) of the sweep",
+    "samples_needed": "about how many would bring those intervals within their indices "
+                      "(intervals narrow as 1/√samples; a power of two for Sobol)",
     "rule": "conditions on inputs, in words",
     "coverage": "share of all runs with the outcome that satisfy the rule",
     "density": "share of runs satisfying the rule that have the outcome",
     "support": "share of all runs that satisfy the rule",
     "base_rate": "share of all runs with the outcome (the density with no rule)",
     "conditions": "the rule in machine form: path>=value; path<=value",
+    "quasi_p": "largest quasi-p-value among the rule's limits: the chance of the rule's "
+               "density if that limit did not matter (each limit kept is below 0.05)",
     # goal-seek
     "lever": "the config key searched over",
     "lever_value": "value of the lever in this evaluation",

@@ -29,7 +29,7 @@ from stockpile.analysis.report.views import (
     verdict_view,
 )
 from stockpile.analysis.results import Results, input_columns, lever_columns
-from stockpile.analysis.sensitivity import sensitivity
+from stockpile.analysis.sensitivity import salib_samples, salib_warnings, sensitivity
 from stockpile.analysis.validation import folder_validation
 from stockpile.scenario import Problem, ScenarioError
 
@@ -130,6 +130,9 @@ def add_views(ctx: Context) -> None:
         if input_columns(runs):
             ctx.add("sensitivity", sensitivity(ctx.results, ctx.deadlines),
                     f"{ctx.base}/sensitivity.csv")
+            noise = salib_warnings(ctx.get("sensitivity"), salib_samples(ctx.results))
+            if len(noise):
+                ctx.add("sensitivity_noise", noise, f"{ctx.base}/sensitivity_noise.csv")
             ctx.add("discovery", discovery(runs, ctx.deadlines, lever_columns(ctx.results),
                                               label=ctx.names.input, value=input_value),
                     f"{ctx.base}/discovery.csv")

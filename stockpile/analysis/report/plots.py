@@ -280,7 +280,7 @@ def tornado_chart(table: pd.DataFrame, title: str, xlabel: str, path: Path,
     """Inputs ranked by influence; ``table`` has input, index and optional conf columns."""
     rows = table.reindex(table["index"].abs().sort_values(ascending=False).index).head(top)
     rows = rows.iloc[::-1]
-    fig = Figure(figsize=(8.5, 0.45 * len(rows) + 1.6))
+    fig = Figure(figsize=(8.5, max(2.6, 0.45 * len(rows) + 1.6)))  # one bar is still legible
     ax = fig.subplots()
     colours = [BLUE if v >= 0 else GOAL_RED for v in rows["index"]]
     conf = rows["conf"].to_numpy(dtype=float) if "conf" in rows else None

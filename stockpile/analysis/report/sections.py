@@ -11,7 +11,7 @@ from stockpile.analysis.report.document import Document
 from stockpile.analysis.report.folder import Context
 from stockpile.analysis.report.labels import input_label, input_value
 from stockpile.analysis.results import Results, lever_columns
-from stockpile.analysis.sensitivity import headline
+from stockpile.analysis.sensitivity import clear_effects, headline
 
 MAX_BAR_GROUPS = 6
 METHOD_AXES = {"spearman": "Spearman rank correlation with capability ÷ baseline (± 95%)",
@@ -117,12 +117,16 @@ def _tornado(ctx: Context, folder: Path) -> tuple[str, str] | None:
         return None
     for deadline in dict.fromkeys([ctx.key, *ctx.deadlines]):
         method, rows = headline(table, deadline)
-        if len(rows):
-            plots.tornado_chart(rows, f"Inputs ranked by influence on capability at the end of "
-                                f"{deadline}", METHOD_AXES[method], folder / "tornado.png",
+        shown = clear_effects(rows)
+        if len(shown):
+            plots.tornado_chart(shown, f"Inputs ranked by influence on capability at the end "
+                                f"of {deadline}", METHOD_AXES[method], folder / "tornado.png",
                                 label=ctx.names.input)
+            left = len(rows) - len(shown)
+            noise = (f"; {left} input{'s' if left > 1 else ''} whose effect is within "
+                     "sampling noise left out (beyond_noise)" if left else "")
             return ("plots/tornado.png", f"Sensitivity of the capability ratio at {deadline} "
-                    f"to each sampled input ({method}; {ctx.files['sensitivity']}).")
+                    f"to each sampled input ({method}; {ctx.files['sensitivity']}{noise}).")
     return None
 
 

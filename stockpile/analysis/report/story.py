@@ -268,14 +268,14 @@ def drivers(n: Narrator, files: Files, table, deadline: int, top: int = 3,
             label: Name = input_label) -> list[Sentence]:
     """The inputs that move the capability ratio most at the deadline.
 
-    Spearman: an input is named only if it stands out from sampling noise
-    (``clear_effects``). SALib: the top indices with their 95% half-widths, and a caution
-    when these are wide.
+    An input is named only if its effect stands out from sampling noise (``clear_effects``:
+    sensitivity.csv's beyond_noise). SALib: the indices with their 95% half-widths, and a
+    caution when these are wide.
     """
     method, rows = headline(table, deadline)
     if not len(rows):
         return []
-    shown = clear_effects(rows) if method == "spearman" else rows
+    shown = clear_effects(rows)
     if not len(shown):
         return [n.say(f"No sampled input has a clear effect on the capability ratio at the "
                       f"end of {deadline} ({METHOD_WORDS[method]}): none stands out from "
