@@ -21,7 +21,8 @@ QUICK: dict[str, Any] = deep_merge(copy.deepcopy(TINY), {
 })
 LEVER = "country_defaults.gbad_share=0.1,0.2"
 FINAL_FILES = ("runs.csv", "summary.csv", "points.csv", "failures.csv", "fan.csv",
-               "timeseries_summary.csv", "constraints_summary.csv", "production_summary.csv")
+               "timeseries_summary.csv", "constraints_summary.csv", "production_summary.csv",
+               "burden.csv", "burden_runs.csv")
 
 
 def quick(folder: Path, **changes: Any) -> Path:

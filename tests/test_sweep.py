@@ -98,8 +98,12 @@ def _peak(config: Path, out: Path, runs: int) -> int:
 
 def test_memory_does_not_grow_with_runs(tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same chunk size (5 runs) for both: 10× the runs may not need more memory."""
+    """The same chunk size (5 runs) for both: 10× the runs may not need more memory.
+
+    One task per worker, or 10 runs would be cut into chunks of 3: the test would compare
+    runs held at once (3 against 5), not the growth with the number of runs."""
     monkeypatch.setattr(schedule, "MAX_CHUNK", 5)
+    monkeypatch.setattr(schedule, "TASKS_PER_WORKER", 1)
     config = quick(tmp_path, time={"end": "2026-12"}, goal={"deadlines": [2026]})
     tracemalloc.start()
     try:
@@ -208,8 +212,8 @@ def test_a_lever_over_an_uncertain_input_keeps_the_columns_stable(tmp_path: Path
     assert runs.groupby("point")["procurement.contracting_delay_months"].unique() \
         .map(list).tolist() == [[6], [12]]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "failures.csv", "layers_summary.csv", "manifest.json", "points.csv", "runs.csv",
-            "summary.csv"]
+        "burden.csv", "burden_runs.csv", "failures.csv", "layers_summary.csv",
+        "manifest.json", "points.csv", "runs.csv", "summary.csv"]
 
 
 def test_every_point_is_checked_before_any_run(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from stockpile.scenario.schema import LAYERS
 SUMMARY_FILES = ("summary", "layers_summary", "fan", "timeseries_summary",
                  "constraints_summary", "production_summary")
 RUN_FILES = ("runs", "points", "timeseries", "production", "budget", "constraints",
-             "contracts", "capability", "deliveries", "expansions", "decisions", "failures")
+             "contracts", "capability", "deliveries", "expansions", "decisions", "failures",
+             "burden", "burden_runs")
 TEXT_COLUMNS = {"date", "signed_date", "reference", "layer", "checkpoint", "measure", "where",
                 "tolerance", "unit", "source", "first_met", "country", "system", "line", "product",
                 "account", "binding", "limited_by", "channel", "lead", "buyer", "config",

@@ -10,7 +10,7 @@ them would make hopeless policies look fast); ``never_met_share`` says how many 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ def wilson(met: int, runs: int, level: float = CONFIDENCE) -> tuple[float, float
     return float(interval.low), float(interval.high)
 
 
-def _month_number(dates: pd.Series) -> np.ndarray:
+def month_number(dates: pd.Series) -> np.ndarray:
     """``YYYY-MM`` -> months since year 0; blank (never) -> +inf."""
     text = dates.fillna("").astype(str)
     never = text.str.len() == 0
@@ -54,7 +54,7 @@ def _month_number(dates: pd.Series) -> np.ndarray:
     return numbers
 
 
-def _month_text(number: float) -> str:
+def month_text(number: float) -> str:
     """Months since year 0 as ``YYYY-MM``; never (+inf) as empty."""
     if not np.isfinite(number):
         return ""
@@ -69,13 +69,13 @@ def _one(deadline: int, rows: pd.DataFrame) -> dict:
     low, high = wilson(met, n)
     ratios = rows["ratio"].to_numpy(np.float64)
     finite = ratios[np.isfinite(ratios)]
-    months = _month_number(rows["first_met"])
+    months = month_number(rows["first_met"])
     row = {"deadline": int(deadline), "runs": n, "met": met,
            "p_met": met / n if n else float("nan"), "ci_low": low, "ci_high": high}
     for p in PERCENTS:
         row[f"ratio_p{p}"] = float(np.quantile(finite, p / 100)) if len(finite) else np.nan
     for p in PERCENTS:
-        row[f"first_met_p{p}"] = (_month_text(np.quantile(months, p / 100,
+        row[f"first_met_p{p}"] = (month_text(np.quantile(months, p / 100,
                                                           method="inverted_cdf"))
                                   if n else "")
     row["never_met"] = int(np.isinf(months).sum())
@@ -96,7 +96,7 @@ def summarise(runs: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.Data
     """
     rows = [{"point": int(point), **_one(deadline, group)}
             for (point, deadline), group in runs.groupby(["point", "deadline"], sort=True)]
-    return _with_levers(pd.DataFrame(rows, columns=["point", *BASE_COLUMNS]), points)
+    return with_levers(pd.DataFrame(rows, columns=["point", *BASE_COLUMNS]), points)
 
 
 def summarise_layers(runs: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -119,10 +119,10 @@ def summarise_layers(runs: pd.DataFrame, points: pd.DataFrame | None = None) -> 
     frame = frame.sort_values(["point", "deadline", "layer"],
                               key=lambda c: c.map(LAYERS.index) if c.name == "layer" else c,
                               kind="stable", ignore_index=True)
-    return _with_levers(frame, points, LAYER_COLUMNS)
+    return with_levers(frame, points, LAYER_COLUMNS)
 
 
-def _with_levers(frame: pd.DataFrame, points: pd.DataFrame | None,
+def with_levers(frame: pd.DataFrame, points: pd.DataFrame | None,
                  columns: list[str] = BASE_COLUMNS) -> pd.DataFrame:
     """Lever columns (from points.csv) between ``point`` and ``deadline``."""
     if points is None or len(points.columns) <= 1:
@@ -134,12 +134,24 @@ def _with_levers(frame: pd.DataFrame, points: pd.DataFrame | None,
 def _runs_by_point(path: Path, rows_per_read: int = 200_000,
                    columns: tuple[str, ...] = tuple(READ_COLUMNS)) -> Iterator[pd.DataFrame]:
     """runs.csv one point at a time (it is written in point order): memory per point."""
+    texts = {c for c in columns if c.startswith("first_met")}
+    return by_point(path, columns, texts, {c for c in columns if "ratio" in c}, rows_per_read)
+
+
+def by_point(path: Path, columns: tuple[str, ...], texts: set[str], blanks: set[str],
+             rows_per_read: int = 200_000,
+             keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+             ) -> Iterator[pd.DataFrame]:
+    """A table written in point order, one point at a time: memory per point. ``texts``
+    are read as text (blank: ''), ``blanks`` as numbers with blank as NaN; ``keep`` picks
+    the rows to hold as they are read."""
     held: list[pd.DataFrame] = []
-    texts = {c: str for c in columns if c.startswith("first_met")}
-    blanks = {c: [""] for c in columns if "ratio" in c}
     reader = read_csv(path, usecols=lambda c: c in columns, chunksize=rows_per_read,
-                      dtype=texts, keep_default_na=False, na_values=blanks)
+                      dtype={c: str for c in texts}, keep_default_na=False,
+                      na_values={c: [""] for c in blanks})
     for block in reader:
+        if keep is not None:
+            block = keep(block)
         for point, part in block.groupby("point", sort=False):
             if held and held[0]["point"].iloc[0] != point:
                 yield pd.concat(held)
@@ -156,7 +168,7 @@ def summarise_folder(folder: Path) -> pd.DataFrame:
     parts = [summarise(rows) for rows in _runs_by_point(Path(folder) / "runs.csv")]
     if not parts:
         return summarise(pd.DataFrame(columns=READ_COLUMNS), points)
-    return _with_levers(pd.concat(parts, ignore_index=True), points)
+    return with_levers(pd.concat(parts, ignore_index=True), points)
 
 
 def summarise_layers_folder(folder: Path) -> pd.DataFrame:
@@ -168,7 +180,7 @@ def summarise_layers_folder(folder: Path) -> pd.DataFrame:
                                                               columns=columns)]
     if not parts:
         return pd.DataFrame(columns=["point", *LAYER_COLUMNS])
-    return _with_levers(pd.concat(parts, ignore_index=True), points, LAYER_COLUMNS)
+    return with_levers(pd.concat(parts, ignore_index=True), points, LAYER_COLUMNS)
 
 
 def summary_text(summary: pd.DataFrame, limit: int = 40) -> str:

@@ -25,6 +25,7 @@ from stockpile.experiment.csvstyle import prepend_bom
 from stockpile.experiment.output import csv_text
 from stockpile.experiment.parquet import csv_to_parquet, too_long
 from stockpile.experiment.plan import SweepPlan
+from stockpile.experiment.tables import BURDEN_COLUMNS
 from stockpile.experiment.tally import Tally
 from stockpile.experiment.worker import (
     BINDINGS,
@@ -112,8 +113,10 @@ class Merger:
 
 
 def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
-    """Write runs.csv, failures.csv and the per-month files from the chunk files."""
+    """Write runs.csv, burden_runs.csv, failures.csv and the per-month files from the chunk
+    files."""
     streams = {"runs": CSVStream(out / "runs.csv", list(plan.columns)),
+               "burden_runs": CSVStream(out / "burden_runs.csv", BURDEN_COLUMNS),
                "failures": CSVStream(out / "failures.csv", FAILURE_COLUMNS)}
     if timeseries == "full":
         streams["timeseries"] = CSVStream(out / "timeseries.csv",

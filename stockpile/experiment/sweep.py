@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from stockpile.analysis.burden import summarise_burden_folder
 from stockpile.analysis.summary import summarise_folder, summarise_layers_folder
 from stockpile.api import DEFAULT_SEED
 from stockpile.experiment.assemble import assemble
@@ -122,6 +123,7 @@ def _run_claimed(plan: SweepPlan, out: Path, options: SweepOptions,
     summary = summarise_folder(work)
     write_csv(summary, work / "summary.csv")
     write_csv(summarise_layers_folder(work), work / "layers_summary.csv")
+    write_csv(summarise_burden_folder(work), work / "burden.csv")
     restyle_folder(work, style_named(plan.base.output.csv_style))
     seconds = time.perf_counter() - began
     save_manifest(work, {**record, "status": "complete", "runs_ok": totals.ok,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stockpile.model.records import GoalRow
+from stockpile.model.records import BurdenRow, GoalRow
 from stockpile.model.world import RunOutput
 
 #: table name -> file name, in the order they are written
@@ -19,8 +19,11 @@ RUN_FILES = {
     "deliveries": "deliveries.csv",
     "expansions": "expansions.csv",
     "decisions": "decisions.csv",
+    "burden": "burden.csv",
 }
 GOAL_COLUMNS = ["point", "run", "seed", *GoalRow._fields]
+#: burden.csv of a run, and burden_runs.csv of a sweep
+BURDEN_COLUMNS = ["point", "run", *BurdenRow._fields]
 
 
 def _tagged(frame: pd.DataFrame, point: int, run: int) -> pd.DataFrame:
@@ -56,4 +59,5 @@ def run_tables(output: RunOutput, point: int = 0, run: int = 0,
         "deliveries": _tagged(output.deliveries, point, run),
         "expansions": _tagged(output.expansions, point, run),
         "decisions": _tagged(output.decisions, point, run),
+        "burden": _tagged(output.burden, point, run),
     }

@@ -23,7 +23,7 @@ from stockpile.api import simulate
 from stockpile.experiment.chunks import Chunk, ChunkResult, ChunkTask
 from stockpile.experiment.output import csv_text
 from stockpile.experiment.seeds import run_seed
-from stockpile.experiment.tables import runs_table
+from stockpile.experiment.tables import BURDEN_COLUMNS, runs_table
 from stockpile.experiment.tally import Tally
 from stockpile.model.calendar import Calendar
 from stockpile.model.world import RunOutput
@@ -110,6 +110,7 @@ def run_chunk(scenario: Scenario, task: ChunkTask) -> ChunkResult:
         chunk.met = np.array([int(runs.loc[runs.deadline == d, "met"].sum())
                               for d in scenario.goal.deadlines], np.int64)
         chunk.texts["runs"] = _body(runs)
+        chunk.texts["burden_runs"] = "".join(reduced.burden)
         if task.timeseries != "none":
             chunk.tallies = {name: Tally.merged(parts) for name, parts in reduced.tallies.items()}
         if task.timeseries == "full":
@@ -121,13 +122,16 @@ def run_chunk(scenario: Scenario, task: ChunkTask) -> ChunkResult:
 
 
 class _Reduced:
-    """What a chunk keeps of its runs: run rows, tallies and (``full``) timeseries text."""
+    """What a chunk keeps of its runs: run rows, burden rows as text (each member per
+    deadline: a few dozen rows a run, kept whole so that every run's own first-met months
+    are in burden_runs.csv), tallies and (``full``) timeseries text."""
 
     def __init__(self, scenario: Scenario, task: ChunkTask):
         self.task = task
         self.catalogue = Catalogue.of(scenario)
         self.ok = 0
         self.runs: list[pd.DataFrame] = []
+        self.burden: list[str] = []
         self.tallies: dict[str, list[Tally]] = {}
         self.timeseries: list[str] = []
 
@@ -137,6 +141,7 @@ class _Reduced:
         task = self.task
         self.ok += len(outputs)
         self.runs += [runs_table(o, task.point, r, task.inputs) for r, o in outputs]
+        self.burden.append(_body(burden_rows(task.point, outputs)))
         if task.timeseries != "none":
             for name, tally in tallies(self.catalogue, [o for _, o in outputs]).items():
                 self.tallies.setdefault(name, []).append(tally)
@@ -144,6 +149,15 @@ class _Reduced:
             self.timeseries.append(_body(pd.concat(
                 [_tagged(o.timeseries, task.point, r) for r, o in outputs],
                 ignore_index=True)))
+
+
+def burden_rows(point: int, outputs: list[tuple[int, RunOutput]]) -> pd.DataFrame:
+    """The runs' burden tables as burden_runs.csv's rows (tagged once, not run by run)."""
+    frames = [o.burden for _, o in outputs]
+    rows = pd.concat(frames, ignore_index=True)
+    rows.insert(0, "run", np.repeat([r for r, _ in outputs], [len(f) for f in frames]))
+    rows.insert(0, "point", point)
+    return rows.reindex(columns=BURDEN_COLUMNS)
 
 
 def _body(frame: pd.DataFrame) -> str:

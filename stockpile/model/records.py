@@ -147,6 +147,27 @@ class _GoalFields(NamedTuple):
     lapsed_eur_m: float
 
 
+class BurdenRow(NamedTuple):
+    """Who carries the load: a goal member's capability beside its economic weight."""
+
+    deadline: int
+    country: str
+    capability: float
+    own_baseline: float
+    own_ratio: float
+    own_first_met_date: str
+    capability_share: float
+    gdp_eur_bn: float
+    gdp_share: float
+    defence_spending_eur_m: float
+    defence_spending_share: float
+    burden_gdp: float
+    burden_defence: float
+    gbad_credited_eur_m: float
+    gbad_paid_eur_m: float
+    gbad_idle_eur_m: float
+
+
 GoalRow = NamedTuple("GoalRow", [*_GoalFields.__annotations__.items(),  # type: ignore[misc]
                                  *LAYER_GOAL_FIELDS])
 CapabilityRow = NamedTuple("CapabilityRow", [  # type: ignore[misc]
@@ -232,8 +253,9 @@ COLUMNS: dict[str, str] = {
     "owed_eur_m": "bridge and EU loan money still owed (principal), EUR m",
     "supplemental_eur_m": "wartime money voted so far to re-order interceptors fired in the "
                           "conflict (consumption.conflict.replenish; also in credited), EUR m",
-    "defence_spending_eur_m": "the country's defence spending in that year (GDP × defence "
-                              "share), EUR m; 0 for other accounts",
+    "defence_spending_eur_m": "the country's defence spending in that year (burden.csv: the "
+                              "deadline year), GDP × defence share, EUR m; 0 for accounts "
+                              "other than a country's",
     "binding": "what held the country back that month: components, capacity, money or none",
     "contract_id": "contract number within the run",
     "signed_date": "month the contract was signed",
@@ -268,4 +290,33 @@ COLUMNS: dict[str, str] = {
     "fielded_first_met": "first month fielded fire units reached their target (blank: never)",
     "loads_held": "interceptors per fire unit, in combat loads (interceptors / fire units / "
                   "combat load; blank without fire units)",
+    # burden.csv: one row per deadline and goal member
+    "capability": "the country's goal metric at the deadline, as the goal counts it (weighted "
+                  "by capability_weight, over the goal's layers); the members' capabilities "
+                  "add up to runs.csv's value",
+    "own_baseline": "the country's goal metric at the baseline date (the opening state unless "
+                    "goal.baseline_date is set)",
+    "own_ratio": "capability ÷ own_baseline: the country's own multiple (blank: its baseline "
+                 "is 0)",
+    "own_first_met_date": "first month the country's goal metric reached the goal's multiplier "
+                          "× its own baseline (blank: never in the horizon, or its baseline "
+                          "is 0)",
+    "capability_share": "the country's capability ÷ the goal members' total at the deadline",
+    "gdp_eur_bn": "the country's GDP in the deadline year as the budget computes it (base-year "
+                  "GDP at usd_per_eur, grown by real growth and deflator), EUR bn",
+    "gdp_share": "the country's GDP ÷ the goal members' total in the deadline year",
+    "defence_spending_share": "the country's defence spending ÷ the goal members' total in "
+                              "the deadline year",
+    "burden_gdp": "capability_share ÷ gdp_share: above 1 the country holds more of the members' "
+                  "capability than its share of their GDP (blank: no GDP)",
+    "burden_defence": "capability_share ÷ defence_spending_share: above 1 the country holds "
+                      "more of the members' capability than its share of their defence "
+                      "spending (blank: no defence spending)",
+    "gbad_credited_eur_m": "the country's GBAD money credited by the deadline (yearly budgets, "
+                           "funds, loans and wartime money received), EUR m",
+    "gbad_paid_eur_m": "the country's GBAD money paid by the deadline (down payments, "
+                       "deliveries, expansions it funded, repayments), EUR m",
+    "gbad_idle_eur_m": "the country's GBAD money idle at the deadline: free (neither "
+                       "committed, paid nor promised to a contract being negotiated) plus what "
+                       "lapsed so far, EUR m (runs.csv's idle_eur_m, for one country)",
 }

@@ -24,6 +24,7 @@ from stockpile.model.money.budget import Account, budget_process
 from stockpile.model.money.pricing import PriceBook
 from stockpile.model.recording.capability import Recorder
 from stockpile.model.records import (
+    BurdenRow,
     CapabilityRow,
     ContractRow,
     DecisionRow,
@@ -58,6 +59,8 @@ class RunOutput:
         columns=list(ExpansionRow._fields)))
     decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(DecisionRow._fields)))
+    burden: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(BurdenRow._fields)))
     sampled: dict[str, float] = field(default_factory=dict)
     events: int = 0
 
@@ -346,6 +349,7 @@ class World:
                                for iso, units in shares.items()], DeliveryRow),
             expansions=_frame(self.expansions, ExpansionRow),
             decisions=_frame(self.decisions, DecisionRow),
+            burden=rec.burden(),
             events=events_scheduled(self.env),
         )
 

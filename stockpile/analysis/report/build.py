@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stockpile.analysis.report import cautions, story
+from stockpile.analysis.report import burden, cautions, story
 from stockpile.analysis.report.appendix import LINK, write_appendix
 from stockpile.analysis.report.document import Document
 from stockpile.analysis.report.folder import Context, add_views
@@ -54,6 +54,11 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
     if ctx.get("contribution") is not None:
         said["countries"] = story.contributors(n, f, ctx.get("contribution"), p, key,
                                                ctx.metric, name=names.country)
+    if ctx.get("burden_ranked") is not None:
+        deadline, which = burden_deadline(ctx)
+        said.setdefault("countries", []).extend(burden.carriers(
+            n, f["burden_ranked"], ctx.get("burden_ranked"), p, deadline, which,
+            name=names.country))
     if ctx.get("binding") is not None:
         years = sorted(ctx.get("binding")["year"])
         said["held"] += story.constraints(n, f, ctx.get("binding"), p,
@@ -74,6 +79,13 @@ def sentences(ctx: Context, n: Narrator) -> dict[str, list[Sentence]]:
         said["change"] += found.get(key, [])
         said["discovery"] = [s for d in ctx.deadlines if d != key for s in found[d]]
     return said
+
+
+def burden_deadline(ctx: Context) -> tuple[int, str]:
+    """The deadline "who carries the load" ranks at, and how it was chosen, in words."""
+    if ctx.asked is not None:
+        return ctx.asked, "the deadline asked for with --deadline"
+    return ctx.deadlines[-1], "the last deadline"
 
 
 #: derived from a per-run table that is in the workbook already: kept as CSV only
@@ -169,6 +181,10 @@ def _findings(doc: Document, ctx: Context, said: dict[str, list[Sentence]],
         for name in SECTION_TABLES.get(section, ()):
             if ctx.get(name) is not None:
                 doc.table(ctx.get(name).drop(columns="point"))
+        if section == "countries" and ctx.get("burden_ranked") is not None:
+            deadline, which = burden_deadline(ctx)
+            burden.show(doc, ctx.get("burden_ranked"), ctx.files["burden_ranked"], deadline,
+                        which, ctx.multiplier, ctx.metric, name=ctx.names.country)
 
 
 def _write_tables(ctx: Context, stage: Path, said: list[Sentence]) -> None:

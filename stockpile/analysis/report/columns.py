@@ -12,6 +12,10 @@ from stockpile.analysis.report.labels import input_label
 from stockpile.model.records import COLUMNS as RUN_COLUMNS
 
 QUANTILE = re.compile(r"^(ratio|first_met)_p(\d+)$")
+#: a sweep's burden.csv: a percentile over runs of a per-run column (capability_share_p50)
+RUN_QUANTILE = re.compile(r"^(.+)_p(\d+)$")
+#: ... and of the month a country first reached its own multiple (own_first_met_p50_date)
+OWN_MONTH = re.compile(r"^own_first_met_p(\d+)_date$")
 
 SUMMARY_COLUMNS: dict[str, str] = {
     "runs": "replications at this point (finished ones)",
@@ -62,6 +66,11 @@ SUMMARY_COLUMNS: dict[str, str] = {
     "capacity_last": "line capacity in the last month, units per month (mean of runs)",
     "backlog_peak": "largest European backlog of the line, units (mean of runs)",
     "backlog_peak_date": "month of the largest backlog",
+    "idle_share": "idle_eur_m ÷ credited_eur_m (median over runs of each run's share)",
+    "own_never_met_share": "share of runs in which the country never reached the goal's "
+                           "multiplier × its own baseline within the horizon, or has no "
+                           "baseline (the own_first_met_p*_date columns are empty where they "
+                           "fall among these runs)",
     "year": "calendar year",
     "config": "scenario file of a batch member",
     "name": "scenario name",
@@ -125,6 +134,14 @@ def describe_column(column: str) -> str:
                 else "month the target is first reached (empty: the quantile falls among runs "
                 "that never reach it, see never_met_share)")
         return f"{match.group(2)}th percentile over runs of the {what}"
+    match = OWN_MONTH.match(column)
+    if match:
+        return (f"{match.group(1)}th percentile over runs of the month the country first "
+                "reached the goal's multiplier × its own baseline (empty: the percentile falls "
+                "among runs that never do, see own_never_met_share)")
+    match = RUN_QUANTILE.match(column)
+    if match and match.group(1) in RUN_COLUMNS:
+        return f"{match.group(2)}th percentile over runs of: {RUN_COLUMNS[match.group(1)]}"
     if column.endswith("_mean"):
         return f"mean over runs of {describe_column(column[:-5])}"
     if "." in column:

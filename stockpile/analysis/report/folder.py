@@ -15,6 +15,7 @@ import pandas as pd
 from stockpile.analysis.derive import complete
 from stockpile.analysis.discovery import discovery
 from stockpile.analysis.magazine import mean_stocks, runs_dry, scenario_magazine
+from stockpile.analysis.report.burden import burden_view
 from stockpile.analysis.report.labels import input_value
 from stockpile.analysis.report.names import Names
 from stockpile.analysis.report.views import (
@@ -46,6 +47,7 @@ class Context:
     point: int = 0
     deadlines: list[int] = field(default_factory=list)
     key: int = 0
+    asked: int | None = None  # the deadline given with --deadline, if any
 
     def add(self, name: str, frame: pd.DataFrame, path: str | None = None) -> None:
         """A table the report made: written under the report folder."""
@@ -106,6 +108,7 @@ def context(results: Results, base: str, prefix: str, point: int | None,
         raise ScenarioError([Problem("--deadline", str(deadline), f"no such deadline in "
                                      f"{results.folder} (deadlines: {_listed(ctx.deadlines)})")])
     ctx.key = deadline or key_deadline(summary, ctx.point, ctx.deadlines)
+    ctx.asked = deadline
     return ctx
 
 
@@ -146,6 +149,10 @@ def add_views(ctx: Context) -> None:
     if ctx.get("timeseries_summary") is not None:
         ctx.add("contribution", contribution(ctx.get("timeseries_summary"), ctx.scenario,
                                              ctx.point))
+    if ctx.get("burden") is not None and len(ctx.get("burden")):
+        ranked = burden_view(ctx.get("burden"), ctx.point, ctx.asked or ctx.deadlines[-1])
+        if ranked is not None:
+            ctx.add("burden_ranked", ranked)
     if ctx.get("constraints_summary") is not None:
         ctx.add("binding", binding_by_year(ctx.get("constraints_summary"), ctx.point))
     if ctx.get("production_summary") is not None:

@@ -110,6 +110,11 @@ def gdp_eur_bn(country: CountryFields, economy: EconomyConfig, year: int) -> flo
         year - int(country.gdp_year))
 
 
+def defence_spending_eur_m(country: CountryFields, economy: EconomyConfig, year: int) -> float:
+    """A year's defence spending, EUR m: GDP × the defence share on its path to the pledge."""
+    return gdp_eur_bn(country, economy, year) * 1000.0 * defence_share(country, economy, year)
+
+
 def gbad_money(country: CountryFields, economy: EconomyConfig, year: int) -> float:
     """A year's GBAD money, EUR m: GDP × defence share × equipment share × GBAD share."""
     return (gdp_eur_bn(country, economy, year) * 1000.0 * defence_share(country, economy, year)
@@ -131,8 +136,7 @@ def budget_process(world: World, iso: str) -> Generator:
             account.lapse(keep)
         year = cal.year(t)
         yearly = gbad_money(country, economy, year)
-        account.defence = (gdp_eur_bn(country, economy, year) * 1000.0
-                           * defence_share(country, economy, year))
+        account.defence = defence_spending_eur_m(country, economy, year)
         if monthly:
             account.credit(yearly / 12.0)
             step = 1

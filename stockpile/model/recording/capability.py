@@ -17,6 +17,7 @@ import pandas as pd
 
 from stockpile.model.buying.procurement import IDLE_REASONS
 from stockpile.model.calendar import every_month
+from stockpile.model.recording.burden import burden_table
 from stockpile.model.recording.tables import Snapshots, frame, per_period, text
 from stockpile.model.records import (
     AccountRow,
@@ -63,10 +64,13 @@ class Recorder:
         scenario = world.scenario
         self.metric = scenario.goal.metric
         self.members = set(world.members)
+        self.member_list = sorted(self.members)  # burden.csv's countries, in this order
+        self._member_index = {iso: i for i, iso in enumerate(self.member_list)}
         self.record_months = RECORD_MONTHS[scenario.output.frequency]
         self.values: list[float] = []
         self.fielded: list[float] = []  # weighted fire units each month, whatever the metric
         self.by_layer: list[list[float]] = []  # the metric of each layer (LAYERS order) each month
+        self.by_country: list[list[float]] = []  # each member's part of the value each month
         self.scope = scenario.goal.scope
         self.dates: list[str] = []
         self.stocks = Snapshots(attrgetter(*STOCK_COUNTS), len(STOCK_COUNTS))
@@ -77,12 +81,14 @@ class Recorder:
         self._holdings: list[Holding] = []
         # member holdings: capability weight, layer index (-1: none), counted in the goal's
         # value (scope: every layer, or the listed ones; a system without a layer counts in
-        # the whole only)
-        self._members: list[tuple[Holding, float, int, bool]] = []
+        # the whole only), the country's index in member_list
+        self._members: list[tuple[Holding, float, int, bool, int]] = []
         self._seen = -1
         cal = world.calendar
         self.deadline_months = {cal.deadline(y) for y in scenario.goal.deadlines}
         self.money: dict[int, tuple[float, ...]] = {}  # deadline month -> money columns
+        # deadline month -> each member's (credited, paid, idle) GBAD money
+        self.member_money: dict[int, list[tuple[float, float, float]]] = {}
 
     def process(self) -> Generator:
         return every_month(self.world.env, self.world.calendar.months, PHASE, self.close)
@@ -91,19 +97,22 @@ class Recorder:
         """The opening state, before any month's flows: the baseline, the same in every run
         unless the opening state itself is sampled."""
         self._follow_holdings()
-        self.opening, self.fielded_opening, self.layer_opening = self.measure()
+        (self.opening, self.fielded_opening, self.layer_opening,
+         self.country_opening) = self.measure()
 
     def close(self, t: int) -> None:
         cal = self.world.calendar
         self._follow_holdings()
-        value, fielded, layers = self.measure()
+        value, fielded, layers, countries = self.measure()
         self.values.append(value)
         self.fielded.append(fielded)
         self.by_layer.append(layers)
+        self.by_country.append(countries)
         if cal.month_of_year(t) in self.record_months or t == cal.months - 1:
             self.record(cal.date(t))
         if t in self.deadline_months:
             self.money[t] = self._money()
+            self.member_money[t] = self._member_money()
 
     def _money(self) -> tuple[float, ...]:
         """The goal members' GBAD money at a deadline: credited, idle, idle by reason
@@ -119,6 +128,13 @@ class Recorder:
         idle = sum(by_reason.values()) + lapsed
         return (credited, idle, *by_reason.values(), lapsed)
 
+    def _member_money(self) -> list[tuple[float, float, float]]:
+        """Each member's GBAD money at a deadline: credited, paid, and idle as ``_money``
+        counts it (free plus lapsed)."""
+        accounts = self.world.accounts
+        return [(a.credited, a.paid, a.free + a.lapsed)
+                for a in (accounts[iso] for iso in self.member_list)]
+
     def _follow_holdings(self) -> None:
         """Holdings may appear during the run (a first purchase of a system)."""
         holdings = self.world.holdings
@@ -128,21 +144,23 @@ class Recorder:
         self._holdings = list(holdings.values())
         weights, layers = self.world.weights, self.world.layers
         scope = self.scope
+        index = self._member_index
         self._members = [(h, weights[system], LAYER_INDEX.get(layers[system], -1),
-                          isinstance(scope, str) or layers[system] in scope)
-                         for (iso, system), h in holdings.items() if iso in self.members]
+                          isinstance(scope, str) or layers[system] in scope, index[iso])
+                         for (iso, system), h in holdings.items() if iso in index]
 
-    def measure(self) -> tuple[float, float, list[float]]:
+    def measure(self) -> tuple[float, float, list[float], list[float]]:
         """The goal metric summed over member countries (over the goal's layers), their
         weighted fire units in service (the measure that does not hang on unknown stocks),
-        and the metric of each layer, in one pass.
+        the metric of each layer, and each member's part of the goal metric, in one pass.
 
         Interceptors are counted one each; fire-unit metrics are weighted by capability.
         """
         by_layer = [0.0] * len(LAYERS)
+        by_country = [0.0] * len(self.member_list)
         fielded = total = 0.0
         metric = self.metric
-        for h, w, layer, counted in self._members:
+        for h, w, layer, counted, country in self._members:
             fire_units = h.fire_units
             if metric == "ready_fire_units":
                 ready = h.interceptors // h.combat_load
@@ -156,7 +174,8 @@ class Recorder:
                 by_layer[layer] += value
             if counted:
                 total += value
-        return total, fielded, by_layer
+                by_country[country] += value
+        return total, fielded, by_layer, by_country
 
     def record(self, date: str) -> None:
         """Numbers only: dates, names and per-period flows are added once, at the end."""
@@ -236,6 +255,16 @@ class Recorder:
         path = [CapabilityRow(cal.date(t), v, ratios[t], *layer_ratios[t])
                 for t, v in enumerate(self.values)]
         return rows, path
+
+    def burden(self) -> pd.DataFrame:
+        """Each member's part of the goal metric at each deadline beside its GDP, defence
+        spending and GBAD money (burden.csv); own baselines as the layers' are taken."""
+        goal = self.world.scenario.goal
+        months = np.array(self.by_country, dtype=np.float64).reshape(
+            len(self.by_country), len(self.member_list))
+        baseline = (months[self.world.calendar.index(goal.baseline_date)] if goal.baseline_date
+                    else np.array(self.country_opening, dtype=np.float64))
+        return burden_table(self.world, self.member_list, months, baseline, self.member_money)
 
     def _first(self, met: list[bool]) -> str:
         """The first month the target is reached, or '' if never in the horizon."""
