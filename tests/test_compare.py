@@ -21,6 +21,7 @@ from stockpile.analysis.report.narrative import verify
 from stockpile.cli import main
 from stockpile.experiment.compare import (
     COLUMNS,
+    COUNTRY_COLUMNS,
     SOURCES,
     median_interval,
     median_month,
@@ -215,6 +216,11 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_nothing(pair: Path) 
             for s in ("a", "b"))
     pd.testing.assert_frame_equal(a, b)
     assert json.loads(Path("same/manifest.json").read_text())["by"] == "scenarios"
+    countries = pd.read_csv("same/compare_countries.csv")
+    assert set(countries.country) == {"AAA", "BBB"} and (countries.runs == 8).all()
+    assert (countries[["own_diff", "capability_diff", "capability_ci_low",
+                       "capability_ci_high"]] == 0).all().all()
+    assert (countries.p_own_a == countries.p_own_b).all()
 
 
 def test_compare_with_overrides_on_the_second_side(pair: Path) -> None:
@@ -229,7 +235,18 @@ def test_compare_with_overrides_on_the_second_side(pair: Path) -> None:
     assert table.loc[2026, "credited_eur_m_diff"] == pytest.approx(300)
     assert table.loc[2027, "credited_eur_m_diff"] == pytest.approx(450)
     assert (table.ratio_diff >= 0).all() and (table["diff"] >= 0).all()
+    countries = pd.read_csv("more/compare_countries.csv").set_index(["deadline", "country"])
+    documented = [c.replace("<side>", m) for c in COUNTRY_COLUMNS
+                  for m in (("a", "b") if "<side>" in c else ("",))]
+    assert countries.reset_index().columns.tolist() == documented
+    # the members' capabilities add up to the goal metric's paired difference (interceptors
+    # here: the value column of runs.csv)
     runs = pd.read_csv("more/runs.csv")
+    value = runs.pivot_table(index=["run", "deadline"], columns="scenario", values="value")
+    total = (value["b"] - value["a"]).groupby("deadline").mean()
+    assert countries["capability_diff"].groupby("deadline").sum().to_numpy() == \
+        pytest.approx(total.to_numpy())
+    assert "by country at 2027" in result.stdout
     sampled = "lines.int_line.capacity_per_month"
     assert (runs[runs.scenario == "a"][sampled].to_numpy()
             == runs[runs.scenario == "b"][sampled].to_numpy()).all()
@@ -250,6 +267,7 @@ def test_two_config_files_are_labelled_by_their_names(pair: Path) -> None:
     page = Path("two/report/report.md").read_text(encoding="utf-8")
     assert page.startswith("# Faster against pair")
     assert "Two scenarios, pair and faster, on common random numbers" in page
+    assert "## Country by country" in page and "| country | capability pair |" in page
 
 
 def test_compare_refuses_modes_with_a_second_scenario(pair: Path) -> None:

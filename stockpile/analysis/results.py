@@ -97,7 +97,8 @@ def load_results(folder: str | Path) -> Results:
         tables = {"batch_summary": read_table(folder / "batch_summary.csv")}
         return Results(folder, "batch", manifest, tables, members)
     tables = {name: read_table(folder / f"{name}.csv")
-              for name in (*RUN_FILES, *SUMMARY_FILES, "validation", "magazine", "compare")
+              for name in (*RUN_FILES, *SUMMARY_FILES, "validation", "magazine", "compare",
+                           "compare_countries")
               if (folder / f"{name}.csv").is_file()}
     if (folder / "timeseries.parquet").is_file():  # past a spreadsheet's rows
         tables["timeseries"] = pd.read_parquet(folder / "timeseries.parquet")

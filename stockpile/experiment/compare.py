@@ -115,6 +115,8 @@ class Comparison:
     by: str = "modes"
     started: str = ""
     finished: str = ""
+    countries: pd.DataFrame | None = None  # compare_countries.csv
+    country_runs: pd.DataFrame | None = None  # burden_runs.csv, both sides
 
 
 def parse_modes(text: str) -> tuple[str, str]:
@@ -163,10 +165,12 @@ def source_measures(output: RunOutput, members: Sequence[str],
 
 
 def run_sides(scenarios: dict[str, Scenario], runs: int, root: int, deterministic: bool,
-              progress: bool = False, rerun: dict[str, str] | None = None) -> pd.DataFrame:
-    """Every run of both sides as runs.csv rows with the ``SOURCES`` measures; run r has
-    the same seed on each side. ``rerun``: per side, the command that repeats one run."""
-    frames = []
+              progress: bool = False, rerun: dict[str, str] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every run of both sides as runs.csv rows with the ``SOURCES`` measures, and as
+    burden rows (per country); run r has the same seed on each side. ``rerun``: per side,
+    the command that repeats one run."""
+    frames, countries = [], []
     count = 1 if deterministic else runs
     members = {side: goal_members(s) for side, s in scenarios.items()}
     with tqdm(total=count * len(scenarios), desc="compare", unit="run", disable=not progress,
@@ -187,8 +191,12 @@ def run_sides(scenarios: dict[str, Scenario], runs: int, root: int, deterministi
                                                                  "idle_eur_m"])], axis=1)
                 frame.insert(0, "scenario", side)
                 frames.append(frame)
+                burden = output.burden[list(COUNTRY_MEASURES)].copy()
+                burden.insert(0, "run", run)
+                burden.insert(0, "scenario", side)
+                countries.append(burden)
                 bar.update()
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True), pd.concat(countries, ignore_index=True)
 
 
 def _wilson(successes: int, n: int) -> tuple[float, float]:
@@ -292,6 +300,72 @@ def difference_table(runs: pd.DataFrame, sides: tuple[str, str],
     return pd.DataFrame(rows)
 
 
+#: per run, deadline and country (RunOutput.burden): what compare_countries.csv is made of
+COUNTRY_MEASURES = ("deadline", "country", "capability", "own_ratio", "own_first_met_date")
+
+#: compare_countries.csv, one row per deadline and goal member (<side> as in COLUMNS)
+COUNTRY_COLUMNS: dict[str, str] = {
+    "deadline": "deadline year; judged at the close of December",
+    "country": "ISO3 code of a goal member",
+    "runs": "paired runs per side",
+    "p_own_<side>": "share of the side's runs in which the country reached the goal's "
+                    "multiple of its own baseline by the deadline (0 with no baseline)",
+    "own_diff": "p_own of the second side − p_own of the first",
+    "own_ci_low": "95% interval of own_diff for paired proportions (Newcombe 1998, method "
+                  "10); blank for --deterministic",
+    "own_ci_high": "upper end of that interval",
+    "mean_capability_<side>": "mean over runs of the country's part of the goal metric at "
+                              "the deadline",
+    "capability_diff": "mean paired difference of that capability, second side − first",
+    "capability_ci_low": "95% paired t interval of capability_diff (blank for "
+                         "--deterministic)",
+    "capability_ci_high": "upper end of that interval",
+    "own_first_met_diff_months": "median over paired runs of (second side's first month at "
+                                 "its own multiple − the first's), months (as "
+                                 "first_met_diff_months in compare.csv)",
+    "own_first_met_diff_low": "distribution-free 95% interval of that median",
+    "own_first_met_diff_high": "upper end of that interval",
+}
+
+
+def country_table(country_runs: pd.DataFrame, sides: tuple[str, str],
+                  deterministic: bool = False) -> pd.DataFrame:
+    """compare_countries.csv: per deadline and country, each side's chance of the country
+    reaching its own multiple, the paired difference and interval, the paired difference
+    in capability, and in the first month it reached its own multiple."""
+    first, second = sides
+    frame = country_runs.assign(
+        own_met=[isinstance(d, str) and bool(d) and d <= f"{int(y)}-12"
+                 for d, y in zip(country_runs["own_first_met_date"], country_runs["deadline"],
+                                 strict=True)])
+    rows = []
+    for (deadline, country), group in frame.groupby(["deadline", "country"], sort=True):
+        wide = {name: group.pivot(index="run", columns="scenario", values=name)
+                for name in ("own_met", "capability", "own_first_met_date")}
+        met = wide["own_met"].astype(bool)
+        diff, low, high = paired_difference(met[first].to_numpy(), met[second].to_numpy())
+        capability = wide["capability"].astype(float)
+        c_diff, c_low, c_high = paired_mean_difference(capability[first].to_numpy(),
+                                                       capability[second].to_numpy())
+        if deterministic:
+            low = high = c_low = c_high = math.nan
+        shift = paired_month_difference(wide["own_first_met_date"][first].tolist(),
+                                        wide["own_first_met_date"][second].tolist(),
+                                        deterministic)
+        row: dict[str, object] = {"deadline": int(deadline), "country": country,
+                                  "runs": len(met)}
+        row.update({f"p_own_{m}": float(met[m].mean()) for m in sides})
+        row.update({"own_diff": diff, "own_ci_low": low, "own_ci_high": high})
+        row.update({f"mean_capability_{m}": float(capability[m].mean()) for m in sides})
+        row.update({"capability_diff": c_diff, "capability_ci_low": c_low,
+                    "capability_ci_high": c_high,
+                    "own_first_met_diff_months": shift["first_met_diff_months"],
+                    "own_first_met_diff_low": shift["first_met_diff_low"],
+                    "own_first_met_diff_high": shift["first_met_diff_high"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def paired_month_difference(first: Sequence[object], second: Sequence[object],
                             deterministic: bool = False) -> dict[str, float]:
     """The median over pairs of (second's first-met month − first's) with its 95% interval
@@ -352,10 +426,11 @@ def run_comparison(scenarios: dict[str, Scenario], runs: int, seed: int | None =
         raise ValueError("a comparison needs exactly two sides")
     root = DEFAULT_SEED if seed is None else int(seed)
     started = now_iso()
-    table_runs = run_sides(scenarios, runs, root, deterministic, progress, rerun)
+    table_runs, country_runs = run_sides(scenarios, runs, root, deterministic, progress, rerun)
     table = difference_table(table_runs, sides, deterministic)  # type: ignore[arg-type]
+    countries = country_table(country_runs, sides, deterministic)  # type: ignore[arg-type]
     return Comparison(sides, scenarios, table_runs, table, root,  # type: ignore[arg-type]
-                      deterministic, by, started, now_iso())
+                      deterministic, by, started, now_iso(), countries, country_runs)
 
 
 def write_comparison(comparison: Comparison, out: Path, force: bool = False) -> None:
@@ -371,6 +446,9 @@ def write_comparison(comparison: Comparison, out: Path, force: bool = False) -> 
     with staged_folder(out, force) as stage:
         write_csv(comparison.table, stage / "compare.csv")
         write_csv(comparison.runs, stage / "runs.csv")
+        if comparison.countries is not None:
+            write_csv(comparison.countries, stage / "compare_countries.csv")
+            write_csv(comparison.country_runs, stage / "burden_runs.csv")
         restyle_folder(stage, style_named(first.output.csv_style))
         write_json(details, stage / "manifest.json")
 
@@ -451,4 +529,24 @@ def comparison_text(comparison: Comparison) -> str:
         lines.append(_shift_text(top, diff))
         lines.append(f"where it comes from ({diff}, mean over paired runs, goal members):")
         lines.extend(sources_text(row) for row in table.to_dict("records"))
+    if comparison.countries is not None and len(comparison.countries):
+        lines.extend(countries_text(comparison.countries, diff))
     return "\n".join(lines)
+
+
+def countries_text(countries: pd.DataFrame, diff: str, shown: int = 5) -> list[str]:
+    """The countries whose capability moves most at the last deadline (compare_countries.csv
+    has them all)."""
+    last = countries[countries["deadline"] == countries["deadline"].max()]
+    moved = last.reindex(last["capability_diff"].abs().sort_values(ascending=False).index)
+    moved = moved[moved["capability_diff"].abs() > 1e-9].head(shown)
+    if not len(moved):
+        return [f"by country at {int(last['deadline'].max())}: no member's capability moves"]
+    lines = [f"by country at {int(last['deadline'].max())} ({diff}, weighted capability, "
+             "mean over paired runs; all members in compare_countries.csv):"]
+    for row in moved.to_dict("records"):
+        spread = "" if math.isnan(row["capability_ci_low"]) else \
+            f" [{row['capability_ci_low']:+.2f}, {row['capability_ci_high']:+.2f}]"
+        lines.append(f"  {row['country']}: {row['capability_diff']:+.2f}{spread}; "
+                     f"P(own multiple) {_signed(row['own_diff'])}")
+    return lines

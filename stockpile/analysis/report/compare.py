@@ -231,13 +231,40 @@ def build_compare(results: Results, stage: Path) -> tuple[Document, str]:
             doc.para(sentence.text)
     doc.para(flows(n, sides, deadlines[-1]).text)
     doc.table(pairs)
-    doc.para("A compare folder holds no per-country or per-line tables; to see who and which "
-             "lines make the difference, sweep each side (stockpile batch "
-             "configs/national_only.yaml configs/joint_essi.yaml) and read the batch report.")
+    countries = results.tables.get("compare_countries")
+    if countries is not None and len(countries):
+        doc.heading("Country by country")
+        doc.para(f"Each goal member at the end of {deadlines[-1]}, most moved first: its part "
+                 f"of the goal metric on each side (mean over runs), the paired difference, "
+                 f"and the chance that it reaches {_multiple(results)}× its own baseline "
+                 "(compare_countries.csv has every deadline, with intervals and the "
+                 "first-month differences).")
+        doc.table(by_country(countries, sides, deadlines[-1]))
+    doc.para("Per-line tables are not kept by compare; to see which lines make the "
+             "difference, sweep each side (stockpile batch A.yaml B.yaml) and read the batch "
+             "report.")
     doc.links([LINK])
     _write(results, stage, n.sentences, {"compare": table, "sides": by_side, "pairs": pairs,
                                          "runs": runs}, title)
     return doc, title
+
+
+def _multiple(results: Results) -> str:
+    goal = (results.manifest.get("scenario") or {}).get("goal") or {}
+    return f"{float(goal.get('multiplier', 5)):g}"
+
+
+def by_country(countries: pd.DataFrame, sides: tuple[str, str], deadline: int) -> pd.DataFrame:
+    """compare_countries.csv at one deadline, most moved first, with readable headings."""
+    first, second = sides
+    last = countries[countries["deadline"] == deadline]
+    last = last.reindex(last["capability_diff"].abs().sort_values(ascending=False,
+                                                                  kind="stable").index)
+    columns = {"country": "country", f"mean_capability_{first}": f"capability {first}",
+               f"mean_capability_{second}": f"capability {second}",
+               "capability_diff": "difference", f"p_own_{first}": f"P(own multiple) {first}",
+               f"p_own_{second}": f"P(own multiple) {second}"}
+    return last[list(columns)].rename(columns=columns).round(3)
 
 
 def _discordant(pairs: pd.DataFrame, deadline: int) -> bool:
