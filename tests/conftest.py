@@ -111,3 +111,15 @@ def invoke(*args: Any) -> Any:
     from stockpile.cli import main
 
     return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tests.test_compare.PAIR`` (two members, an uncertain line) as pair.yaml in a fresh
+    working folder."""
+    from tests.test_compare import PAIR
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "pair.yaml"
+    path.write_text(yaml.safe_dump(PAIR), encoding="utf-8")
+    return path

@@ -55,14 +55,6 @@ COMPARE_COLUMNS = [
 ]
 
 
-@pytest.fixture
-def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "pair.yaml"
-    path.write_text(yaml.safe_dump(PAIR), encoding="utf-8")
-    return path
-
-
 def invoke(*args: Any) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 

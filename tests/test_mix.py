@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from stockpile.analysis.mix import Judged, Lever, Mix, MixResult, search
 from stockpile.cli import main
-from tests.test_compare import PAIR
 
 
 def hyperbola(settings: dict) -> Judged:
@@ -62,14 +60,6 @@ def test_the_frontier_holds_only_undominated_mixes() -> None:
     assert [m.number for m in result.frontier] == [0, 4, 1]
     assert result.cheapest.number == 4  # p 0.5 at cost 2
     assert result.cheapest_sure.number == 1  # Wilson low of 9/10 is 0.60
-
-
-@pytest.fixture
-def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "pair.yaml"
-    path.write_text(yaml.safe_dump(PAIR), encoding="utf-8")
-    return path
 
 
 def test_goal_seek_with_several_levers_writes_the_frontier(pair: Path) -> None:
