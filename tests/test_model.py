@@ -565,6 +565,30 @@ def test_component_supply_chain_is_running_at_the_start() -> None:
     assert series(out, "interceptors") == expected
 
 
+def test_lines_sharing_a_component_share_its_pool() -> None:
+    """Two missile lines fit seekers from one line making 8 a month, and both could use 8:
+    ``a_line`` serves only the rest of the world (its European half has no orders, so the
+    world takes those slots too), ``int_line`` AAA's 100 missiles. Each month the pool is
+    shared by what each line could start, 8 and 8: 4 seekers each. Served by name, a_line
+    took all 8 and AAA's missiles waited for seekers that never came."""
+    s = scenario(products={"seeker": {"kind": "component", "unit_price_eur_m": 0,
+                                      "buffer_months": 0}},
+                 lines={"int_line": {"components": {"seeker": 1}, "manufacturing_lead_months": 0},
+                        "a_line": {"product": "sam_int", "capacity_per_month": 8,
+                                   "ceiling_per_month": 8, "europe_share": 0.5,
+                                   "components": {"seeker": 1},
+                                   "manufacturing_lead_months": 0},
+                        "seeker_line": {"product": "seeker", "capacity_per_month": 8,
+                                        "ceiling_per_month": 8,
+                                        "manufacturing_lead_months": 1}})
+    out = simulate(s, deterministic=True)
+    line = out.production.set_index(["line", "date"])
+    for month in ("2025-06", "2025-09", "2025-12"):
+        assert line.loc[("int_line", month), "started"] == 4
+        assert line.loc[("a_line", month), "other_output"] == 4
+    assert series(out, "interceptors")[11] > 0
+
+
 def test_stoppages_take_the_share_of_months_renewal_theory_gives() -> None:
     """Each working month a stoppage starts with p = 1 − e^(−rate/12) and lasts ⌈Exp(m)⌉ months.
 

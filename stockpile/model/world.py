@@ -162,6 +162,7 @@ class World:
             for component in line.components:
                 for upstream in self.lines_by_product.get(component, []):
                     upstream.downstream.append(line)
+                self.pools[component].users.append(line)
 
     # -- lookups --------------------------------------------------------------------
     def holding(self, iso: str, system: str) -> Holding:

@@ -100,14 +100,34 @@ def _shares(order: Order, units: float) -> Iterator[tuple[str, float]]:
 
 
 class ComponentPool:
-    """Upstream parts (rocket motors, seekers) waiting for the lines that need them."""
+    """Upstream parts (rocket motors, seekers) waiting for the lines that need them.
 
-    __slots__ = ("buffer_months", "level", "product")
+    Lines that share a pool share it in proportion to what each could start this month
+    (``ProductionLine.part_weight``), each taking its part of what the lines served before
+    it left: a supplier short of seekers allocates them across its customers' lines; it does
+    not hand them all to whichever line happens to come first. With one line, it takes all.
+    """
+
+    __slots__ = ("buffer_months", "level", "month", "product", "served", "users")
 
     def __init__(self, product: str, buffer_months: float):
         self.product = product
         self.buffer_months = buffer_months  # stock the supply chain keeps, in months of use
         self.level = 0
+        self.users: list[ProductionLine] = []  # the lines that fit these parts
+        self.month = -1
+        self.served: set[str] = set()  # lines that have drawn their share this month
+
+    def share(self, line: ProductionLine, t: int) -> float:
+        """The parts ``line`` may draw in month ``t``."""
+        if len(self.users) < 2:
+            return self.level
+        if self.month != t:
+            self.month, self.served = t, set()
+        weights = {u.name: u.part_weight(t) for u in self.users if u.name not in self.served}
+        self.served.add(line.name)
+        total = sum(weights.values())
+        return self.level * weights.get(line.name, 0.0) / total if total > 0 else self.level
 
 
 class ProductionLine:
@@ -255,7 +275,7 @@ class ProductionLine:
         capacity = self.capacity if t >= self.start_t and t >= self.stopped_until else 0.0
         slots, other_slots = self._slots(capacity)
         want = self._component_want() if self.is_component else self.unstarted
-        parts = self._parts_limit() if self.components else NO_LIMIT
+        parts = self._parts_limit(t) if self.components else NO_LIMIT
         started = min(slots, want, parts)
         if capacity == 0.0 and t < self.stopped_until:
             self.limited_by = "stopped"
@@ -384,9 +404,21 @@ class ProductionLine:
         plan for, so a ramp does not starve the line for a component's lead time."""
         return self.capacity + sum(added for month, added, _ in self.steps if month <= t)
 
-    def _parts_limit(self) -> int:
+    def _parts_limit(self, t: int) -> int:
         pools = self.world.pools
-        return min(int(pools[name].level // qty) for name, qty in self.components.items())
+        return min(int(pools[name].share(self, t) // qty)
+                   for name, qty in self.components.items())
+
+    def part_weight(self, t: int) -> float:
+        """What this line could start this month, for sharing a component pool: its whole
+        capacity if part of it serves buyers outside Europe (the rest of the world takes
+        any slots left), else its capacity up to the units waiting; none while it is not
+        yet open or stopped."""
+        if t < self.start_t or t < self.stopped_until:
+            return 0.0
+        if self.europe_share < 1.0:
+            return self.capacity
+        return min(self.capacity, float(self.unstarted + self.other_unstarted))
 
     def _start(self, t: int, count: int, european: bool, parts: bool = True) -> None:
         """Start ``count`` units, oldest orders first; ``parts``: draw components for them."""
