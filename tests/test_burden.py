@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import stockpile
-from stockpile.analysis.burden import SUMMARY_COLUMNS, summarise_burden
+from stockpile.analysis.burden import SUMMARY_COLUMNS, inverted_cdf, summarise_burden
 from stockpile.analysis.report import make_report
 from stockpile.analysis.report.columns import SUMMARY_COLUMNS as DOCUMENTED
 from stockpile.analysis.report.columns import describe_column
@@ -209,3 +211,12 @@ def test_report_ranks_the_carriers(tmp_path: Path) -> None:
     make_report(folder, force=True, deadline=2025)
     markdown = (folder / "report" / "report.md").read_text(encoding="utf-8")
     assert "at the end of 2025 (the deadline asked for with --deadline)" in markdown
+
+
+@given(st.lists(st.integers(-50, 50), min_size=1, max_size=40),
+       st.sampled_from([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0]))
+def test_the_quantile_rank_is_numpys_inverted_cdf(values: list[int], q: float) -> None:
+    """The rank the sweep's first-met months take is the one numpy's inverted_cdf picks."""
+    ordered = np.sort(np.array(values, dtype=float))
+    rank = int(inverted_cdf(np.array([len(values)]), q)[0])
+    assert ordered[rank] == np.quantile(ordered, q, method="inverted_cdf")

@@ -32,6 +32,7 @@ import pandas as pd
 import scipy.stats
 from tqdm import tqdm
 
+from stockpile.analysis.summary import month_number, month_text
 from stockpile.api import DEFAULT_SEED, RunOutput, simulate
 from stockpile.experiment.csvstyle import restyle_folder, style_named
 from stockpile.experiment.output import (
@@ -44,7 +45,6 @@ from stockpile.experiment.output import (
 )
 from stockpile.experiment.seeds import run_seed
 from stockpile.experiment.tables import runs_table
-from stockpile.model.calendar import parse_month
 from stockpile.scenario import load_scenario
 from stockpile.scenario.resolve import goal_members
 from stockpile.scenario.schema import Scenario
@@ -148,9 +148,10 @@ def scenario_pair(first: Path, second: Path | None, overrides: Sequence[str],
     return dict(zip(labels, (a, b), strict=True))
 
 
-def source_measures(output: RunOutput, members: Sequence[str],
-                    deadlines: Sequence[int]) -> pd.DataFrame:
-    """Per deadline, the ``SOURCES`` measures of one run (rows in the goal table's order)."""
+def flow_measures(output: RunOutput, members: Sequence[str],
+                  deadlines: Sequence[int]) -> pd.DataFrame:
+    """Per deadline, what the members received, gave and fired in one run (the ``SOURCES``
+    that are not already in the run table), rows in the goal table's order."""
     stocks = output.timeseries
     stocks = stocks[stocks["country"].isin(members)]
     flows = stocks[list(_FLOWS.values())].to_numpy(dtype=float)
@@ -159,9 +160,7 @@ def source_measures(output: RunOutput, members: Sequence[str],
     for deadline in deadlines:
         upto = flows[dates <= f"{int(deadline)}-12"].sum(axis=0)
         rows.append(dict(zip(_FLOWS, upto, strict=True)))
-    frame = pd.DataFrame(rows, columns=list(_FLOWS))
-    money = output.goal[["credited_eur_m", "idle_eur_m"]].reset_index(drop=True)
-    return pd.concat([frame, money], axis=1)
+    return pd.DataFrame(rows, columns=list(_FLOWS))
 
 
 def run_sides(scenarios: dict[str, Scenario], runs: int, root: int, deterministic: bool,
@@ -185,10 +184,9 @@ def run_sides(scenarios: dict[str, Scenario], runs: int, root: int, deterministi
                     raise RuntimeError(f"{side} run {run} (seed {seed}) failed: {exc}; rerun "
                                        f"it alone with `{again} --seed {seed}`") from exc
                 frame = runs_table(output, point=0, run=run)
-                measures = source_measures(output, members[side], frame["deadline"])
+                measures = flow_measures(output, members[side], frame["deadline"])
                 measures.index = frame.index
-                frame = pd.concat([frame, measures.drop(columns=["credited_eur_m",
-                                                                 "idle_eur_m"])], axis=1)
+                frame = pd.concat([frame, measures], axis=1)
                 frame.insert(0, "scenario", side)
                 frames.append(frame)
                 burden = output.burden[list(COUNTRY_MEASURES)].copy()
@@ -246,25 +244,16 @@ def paired_mean_difference(first: Sequence[float],
     return diff, float(ci.low), float(ci.high)
 
 
-def _month_number(date: object) -> float:
-    """``YYYY-MM`` as a month count; blank (never met) as infinity."""
-    if not isinstance(date, str) or not date:
-        return math.inf
-    year, month = parse_month(date)
-    return year * 12 + month - 1
+def _month_numbers(dates: Sequence[object]) -> np.ndarray:
+    """``YYYY-MM`` as month counts; blank (never met) as infinity."""
+    return month_number(pd.Series(list(dates), dtype=object))
 
 
 def median_month(first_met: Sequence[object]) -> float:
     """The month by which half the runs had met the target (lower median; inf: never)."""
-    months = sorted(_month_number(d) for d in first_met)
-    return months[math.ceil(len(months) / 2) - 1] if months else math.inf
-
-
-def _month_text(number: float) -> str:
-    if math.isinf(number):
-        return ""
-    number = int(number)
-    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+    months = np.sort(_month_numbers(first_met))
+    middle = months[math.ceil(len(months) / 2) - 1] if len(months) else math.inf
+    return int(middle) if math.isfinite(middle) else math.inf
 
 
 def difference_table(runs: pd.DataFrame, sides: tuple[str, str],
@@ -274,6 +263,7 @@ def difference_table(runs: pd.DataFrame, sides: tuple[str, str],
     firsts = {m: runs[runs["scenario"] == m].drop_duplicates("run").set_index("run")[
         "first_met"] for m in sides}
     medians = {m: median_month(firsts[m].tolist()) for m in sides}
+    never = {m: int(np.isinf(_month_numbers(firsts[m])).sum()) for m in sides}
     gap = medians[second] - medians[first]
     shift = paired_month_difference(firsts[first].tolist(), firsts[second].tolist(),
                                     deterministic)
@@ -286,11 +276,10 @@ def difference_table(runs: pd.DataFrame, sides: tuple[str, str],
         row: dict[str, object] = {"deadline": int(deadline), "runs": len(met)}
         row.update({f"p_met_{m}": float(met[m].mean()) for m in sides})
         row.update({"diff": diff, "ci_low": low, "ci_high": high})
-        row.update({f"median_first_met_{m}": _month_text(medians[m]) for m in sides})
+        row.update({f"median_first_met_{m}": month_text(medians[m]) for m in sides})
         row["median_first_met_diff_months"] = gap if math.isfinite(gap) else math.nan
         row.update(shift)
-        row.update({f"never_met_{m}": int(sum(math.isinf(_month_number(d))
-                                              for d in firsts[m])) for m in sides})
+        row.update({f"never_met_{m}": never[m] for m in sides})
         row.update(_ratio_columns(group, sides, deterministic))
         wide = {name: group.pivot(index="run", columns="scenario", values=name).astype(float)
                 for name in SOURCES}
@@ -371,21 +360,19 @@ def paired_month_difference(first: Sequence[object], second: Sequence[object],
     """The median over pairs of (second's first-met month − first's) with its 95% interval
     from the order statistics (``median_interval``); pairs where neither side met are left
     out, one that only one side met is ±infinity (reported blank)."""
-    months = [(_month_number(a), _month_number(b)) for a, b in zip(first, second, strict=True)]
-    diffs = sorted(b - a if math.isfinite(a) or math.isfinite(b) else math.nan
-                   for a, b in months)
-    diffs = [d for d in diffs if not math.isnan(d)]
-    found = {"first_met_diff_months": math.nan, "first_met_diff_low": math.nan,
-             "first_met_diff_high": math.nan, "first_met_pairs": len(diffs)}
+    a, b = _month_numbers(first), _month_numbers(second)
+    either = np.isfinite(a) | np.isfinite(b)
+    diffs = sorted((b[either] - a[either]).tolist())
     if not diffs:
-        return found
-    median = float(np.median(diffs)) if all(map(math.isfinite, diffs)) else \
-        diffs[(len(diffs) - 1) // 2]
-    low, high = (math.nan, math.nan) if deterministic else median_interval(diffs)
-    found.update({"first_met_diff_months": median, "first_met_diff_low": low,
-                  "first_met_diff_high": high})
-    return {k: (v if not isinstance(v, float) or math.isfinite(v) else math.nan)
-            for k, v in found.items()}
+        low = high = median = math.nan
+    else:
+        median = float(np.median(diffs)) if math.isfinite(diffs[0] - diffs[-1]) else \
+            diffs[(len(diffs) - 1) // 2]  # a pair beyond the horizon: the lower median
+        low, high = (math.nan, math.nan) if deterministic else median_interval(diffs)
+    finite = {"first_met_diff_months": median, "first_met_diff_low": low,
+              "first_met_diff_high": high}
+    return {**{k: v if math.isfinite(v) else math.nan for k, v in finite.items()},
+            "first_met_pairs": len(diffs)}
 
 
 def median_interval(values: Sequence[float]) -> tuple[float, float]:
@@ -469,7 +456,7 @@ def _block(row: dict, prefix: str, diff: str, low: str, high: str,
     return " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
 
 
-def _months(value: float) -> str:
+def _months_text(value: float) -> str:
     return "beyond the horizon" if math.isnan(value) else f"{value:+.0f}"
 
 
@@ -478,10 +465,10 @@ def _shift_text(row: dict, diff: str) -> str:
     pairs = int(row["first_met_pairs"])
     if not pairs:
         return f"{diff}, run by run: neither side met the target in the horizon"
-    said = f"{diff}, run by run: median {_months(row['first_met_diff_months'])} months"
+    said = f"{diff}, run by run: median {_months_text(row['first_met_diff_months'])} months"
     if not math.isnan(row["first_met_diff_low"]):
-        said += (f", 95% interval [{_months(row['first_met_diff_low'])}, "
-                 f"{_months(row['first_met_diff_high'])}]")
+        said += (f", 95% interval [{_months_text(row['first_met_diff_low'])}, "
+                 f"{_months_text(row['first_met_diff_high'])}]")
     elif pairs < 6 and row["runs"] > 1:
         said += " (too few pairs for an interval)"
     return said + f" ({pairs} pairs where at least one side met it)"

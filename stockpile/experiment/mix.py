@@ -23,7 +23,7 @@ from stockpile.scenario.distributions import central
 from stockpile.scenario.load import unknown_key
 
 
-def line_overrides(scenario: Scenario, key: str, value: Value) -> list[str]:
+def lever_overrides(scenario: Scenario, key: str, value: Value) -> list[str]:
     """``--set`` for one lever at one value; a line's capacity takes its ceiling along."""
     found = [f"{key}={format_value(value) if isinstance(value, float) else value}"]
     parts = key.split(".")
@@ -120,7 +120,7 @@ class MixJudge:
 
     def scenario(self, settings: dict[str, Value]) -> Scenario:
         sets = [s for key, value in settings.items()
-                for s in line_overrides(self.base, key, value)]
+                for s in lever_overrides(self.base, key, value)]
         return load_scenario(self.runner.config, [*self.runner.overrides, *sets])
 
     def __call__(self, settings: dict[str, Value]) -> Judged:

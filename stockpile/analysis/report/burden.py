@@ -14,7 +14,7 @@ import pandas as pd
 
 from stockpile.analysis.burden import PERCENTS, quantile_date, summarise_burden
 from stockpile.analysis.report.document import Document
-from stockpile.analysis.report.labels import number, percent
+from stockpile.analysis.report.labels import listed, number, percent
 from stockpile.analysis.report.narrative import Narrator, Sentence
 
 #: burden.csv's columns the ranked table shows, in its order
@@ -47,10 +47,6 @@ def share(p: float) -> str:
     return percent(p, digits=2 if float(p) < 0.01 else 1 if float(p) < 0.1 else 0)
 
 
-def _listed(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
-
-
 def carriers(n: Narrator, file: str, view: pd.DataFrame, point: int, deadline: int,
              which: str, name: Callable[[str], str] = str) -> list[Sentence]:
     """The heaviest and the lightest carrier relative to GDP, and who holds nothing."""
@@ -81,7 +77,7 @@ def carriers(n: Narrator, file: str, view: pd.DataFrame, point: int, deadline: i
             f"carrier: {heaviest}; the lightest of those holding any: {lightest}")
     if none:
         held = "hold" if len(none) > 1 else "holds"
-        text += f"; {_listed(sorted(none))} {held} none" + (" in the median run" if runs > 1
+        text += f"; {listed(sorted(none))} {held} none" + (" in the median run" if runs > 1
                                                               else "")
     return [n.say(text + ".")]
 

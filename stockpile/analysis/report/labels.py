@@ -87,6 +87,11 @@ def number(x: float) -> str:
     return f"{x:.3g}"
 
 
+def listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def ratio(x: float) -> str:
     return "n/a" if x is None or math.isnan(float(x)) else f"{float(x):.1f}×"
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from stockpile.analysis.report.labels import input_label, month, number, percent, ratio
+from stockpile.analysis.report.labels import input_label, listed, month, number, percent, ratio
 from stockpile.analysis.report.narrative import Narrator, Sentence
 from stockpile.analysis.sensitivity import clear_effects, headline
 
@@ -30,7 +30,7 @@ def focus(n: Narrator, files: Files, point: int, levers: list[str], deadline: in
     if summary["point"].nunique() < 2 or not levers:
         return []
     where = {"point": point, "deadline": deadline}
-    values = _listed([f"{label(lever)} is "
+    values = listed([f"{label(lever)} is "
                       f"{n.cite(files['summary'], lever, _lever_fmt(lever), **where)}"
                       for lever in levers])
     return [n.say(f"The verdicts below are for design point {point}, where {values} "
@@ -205,8 +205,7 @@ def contributors(n: Narrator, files: Files, contribution, point: int, deadline: 
         value = n.cite(files["contribution"], "value", number, point=point, date=dates[-1],
                        country=country)
         named.append(f"{name(country)} ({value})")
-    listed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
-    return [n.say(f"At {month(dates[-1])} the largest contributors are {listed}, in mean "
+    return [n.say(f"At {month(dates[-1])} the largest contributors are {listed(named)}, in mean "
                   f"weighted {metric.replace('_', ' ')}.")]
 
 
@@ -222,15 +221,11 @@ def constraints(n: Narrator, files: Files, binding, point: int, years: list[int]
         if row["none_share"] >= 0.005:
             free = n.cite(files["binding"], "none_share", percent, point=point, year=year)
             said.append(f"{free} by nothing")
-        parts.append(f"in {year}, " + _listed(said))
+        parts.append(f"in {year}, " + listed(said))
     if not parts:
         return []
     return [n.say("In an average month, the share of countries held back: "
                   + "; ".join(parts) + ".")]
-
-
-def _listed(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def lines(n: Narrator, files: Files, view, point: int, name: Name = str) -> list[Sentence]:
@@ -243,7 +238,7 @@ def lines(n: Narrator, files: Files, view, point: int, name: Name = str) -> list
             share = n.cite(files["lines"], "capacity_limited_share", percent, point=point,
                            line=line)
             named.append(f"{name(line)} ({share} of months)")
-        out.append(n.say(f"{CAPPED} European orders are " + _listed(named) + "."))
+        out.append(n.say(f"{CAPPED} European orders are " + listed(named) + "."))
     short = view[view["components_limited_share"] > 0.05].nlargest(2,
                                                                    "components_limited_share")
     for line in short["line"]:

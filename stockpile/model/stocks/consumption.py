@@ -118,8 +118,7 @@ class Consumer:
         for system, holding in holdings:
             shots = self.count(("conflict", system), per_unit * holding.fire_units, "conflict")
             if shots:
-                fired: dict[str, int] = {}
-                holding.consume(shots, fired)
+                fired = holding.fire(shots)
                 if fired:
                     self.replenish(self.world, self.iso, system, fired)
             if self.attrition > 0 and holding.fire_units:

@@ -74,9 +74,8 @@ class Holding:
             bisect.insort(cohorts, [expiry, quantity, product], key=_expiry)
         self.next_expiry = cohorts[0][0]
 
-    def take_interceptors(self, quantity: int, by_product: dict[str, int] | None = None) -> int:
-        """Remove up to ``quantity``, oldest first; return how many were there (and add them
-        to ``by_product``, when given, product by product)."""
+    def take_interceptors(self, quantity: int) -> int:
+        """Remove up to ``quantity``, oldest first; return how many were there."""
         taken = 0
         cohorts = self.cohorts
         while quantity > taken and cohorts:
@@ -84,8 +83,6 @@ class Holding:
             part = min(quantity - taken, int(first[1]))
             first[1] -= part
             taken += part
-            if by_product is not None and part:
-                by_product[first[2]] = by_product.get(first[2], 0) + part
             if first[1] <= 0:
                 cohorts.pop(0)
         self.interceptors -= taken
@@ -104,10 +101,21 @@ class Holding:
                 self.add_interceptors(product, kept, t + refurbish_months)
         self.next_expiry = self.cohorts[0][0] if self.cohorts else NEVER
 
-    def consume(self, quantity: int, by_product: dict[str, int] | None = None) -> None:
-        taken = self.take_interceptors(quantity, by_product)
+    def consume(self, quantity: int) -> None:
+        taken = self.take_interceptors(quantity)
         self.consumed += taken
         self.unmet += quantity - taken
+
+    def fire(self, quantity: int) -> dict[str, int]:
+        """Consume ``quantity`` in combat and say what was fired, product by product (what a
+        country re-orders)."""
+        fired: dict[str, int] = {}
+        for _, part, product in self.take_cohorts(quantity):
+            fired[product] = fired.get(product, 0) + int(part)
+        taken = sum(fired.values())
+        self.consumed += taken
+        self.unmet += quantity - taken
+        return fired
 
     def take_cohorts(self, quantity: int) -> list[list[float]]:
         """Remove up to ``quantity``, oldest first, and return them as cohorts (expiry,
