@@ -19,7 +19,12 @@ import simpy
 from stockpile.model.buying.procurement import Buyer, NationalChannel
 from stockpile.model.calendar import Calendar
 from stockpile.model.industry.expansion import industry_account
-from stockpile.model.industry.production import ComponentPool, Order, ProductionLine
+from stockpile.model.industry.production import (
+    ComponentPool,
+    Order,
+    ProductionLine,
+    industry_process,
+)
 from stockpile.model.money.budget import Account, budget_process
 from stockpile.model.money.pricing import PriceBook
 from stockpile.model.recording.capability import Recorder
@@ -34,7 +39,7 @@ from stockpile.model.records import (
 )
 from stockpile.model.start.opening import build
 from stockpile.model.start.recorded import dated_processes, recorded_process
-from stockpile.model.stocks.consumption import Consumer
+from stockpile.model.stocks.consumption import Consumer, consumers_process
 from stockpile.model.stocks.inventory import Holding
 from stockpile.model.streams import Streams
 from stockpile.scenario import resolve
@@ -318,10 +323,9 @@ class World:
         if self.joint is not None:
             env.process(self.joint.process())
         # upstream first: parts finished this month can be fitted this month
-        for line in sorted(self.lines.values(), key=lambda ln: (not ln.is_component, ln.name)):
-            env.process(line.process())
-        for iso in self.countries:
-            env.process(Consumer(self, iso).process())
+        env.process(industry_process(self, sorted(
+            self.lines.values(), key=lambda ln: (not ln.is_component, ln.name))))
+        env.process(consumers_process(self, [Consumer(self, iso) for iso in self.countries]))
         dated_processes(self)  # transfers and funds on their dates
         env.process(self.recorder.process())
         collecting = gc.isenabled()

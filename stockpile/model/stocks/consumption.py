@@ -24,6 +24,15 @@ PHASE = 0.3
 DAYS_PER_MONTH = 365.25 / 12
 
 
+def consumers_process(world: World, consumers: list[Consumer]) -> Generator:
+    """Every country's month, in the given order, from one SimPy process (one event a
+    month instead of one a country; the order within the month is unchanged)."""
+    def month(t: int) -> None:
+        for consumer in consumers:
+            consumer.month(t)
+    return every_month(world.env, world.calendar.months, PHASE, month)
+
+
 class Consumer:
     """One country's monthly draw on its stocks."""
 
@@ -52,9 +61,6 @@ class Consumer:
         for gift in consumption.donations:
             if gift.country == iso:
                 self.gifts.setdefault(world.calendar.index(gift.date), []).append(gift)
-
-    def process(self) -> Generator:
-        return every_month(self.world.env, self.world.calendar.months, PHASE, self.month)
 
     def stream(self, source: str) -> np.random.Generator:
         """This country's stream of one source, made on first use (creating one is not free)."""
