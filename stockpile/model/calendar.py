@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -11,6 +12,13 @@ from typing import Any
 def parse_month(text: str) -> tuple[int, int]:
     year, month = text.split("-")
     return int(year), int(month)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_text(total: int) -> str:
+    """``YYYY-MM`` of a count of months since year 0: every contract, delivery and table row
+    asks, for the same few hundred months."""
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,7 @@ class Calendar:
 
     def date(self, t: int) -> str:
         """``YYYY-MM`` of month index t."""
-        total = self.start_year * 12 + self.start_month - 1 + int(t)
-        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+        return _month_text(self.start_year * 12 + self.start_month - 1 + int(t))
 
     def year(self, t: int) -> int:
         return (self.start_year * 12 + self.start_month - 1 + int(t)) // 12

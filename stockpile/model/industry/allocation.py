@@ -66,24 +66,38 @@ def _unarmed_first(book: list[Order], count: int, line: ProductionLine) -> Split
     swung more from one money level to the next, worst fall 2.0 weighted fire units against
     1.0, because a small change in who is short reorders everyone behind); docs/decisions.md.
     """
-    framework = [o for o in book if o.priority == 0]
-    parts = in_turn(framework, count)
-    count -= sum(part for _, part in parts)
-    short = line.shortfalls() if count > 0 else {}
-    first = _to_shortfalls(book, count, short, line.load_units) if short else []
-    parts += first
-    count -= sum(part for _, part in first)
-    taken = {id(order): part for order, part in first}
-    for order in book:
+    rest = _after_framework(book)  # the book keeps framework orders first
+    parts = in_turn(book[:rest], count) if rest else []
+    for _, part in parts:
+        count -= part
+    if count <= 0:
+        return parts
+    short = line.shortfalls()
+    taken: dict[int, int] = {}
+    if short:
+        first = _to_shortfalls(book, count, short, line.load_units)
+        parts += first
+        for order, part in first:
+            count -= part
+            taken[id(order)] = part
+    for i in range(rest, len(book)):
         if count <= 0:
             break
-        if order.priority == 0:
-            continue
-        part = min(count, order.unstarted - taken.get(id(order), 0))
+        order = book[i]
+        part = min(count, order.unstarted - taken.get(id(order), 0) if taken
+                   else order.unstarted)
         if part > 0:
             parts.append((order, part))
             count -= part
     return parts
+
+
+def _after_framework(book: list[Order]) -> int:
+    """Where the framework orders (priority 0, sorted first by every book key) end."""
+    for i, order in enumerate(book):
+        if order.priority != 0:
+            return i
+    return len(book)
 
 
 def _to_shortfalls(book: list[Order], count: int, short: dict[str, float], load: int) -> Split:

@@ -41,7 +41,8 @@ class Order:
     """A contract's units on one line, delivered to its buyers in proportion to their shares."""
 
     __slots__ = ("buyers", "channel", "contract_id", "delivered", "european", "given", "held",
-                 "in_work", "priority", "product", "settle", "tier", "unit_price", "unstarted")
+                 "in_work", "priority", "product", "settle", "single", "tier", "total",
+                 "unit_price", "unstarted")
 
     def __init__(self, contract_id: int, product: str, buyers: dict[str, int], unit_price: float,
                  channel: str, priority: int = 1,
@@ -56,7 +57,9 @@ class Order:
         self.settle = settle  # pays a buyer's delivered value; None for pre-funded orders
         self.european = european  # which order book, and which share of capacity, serves it
         self.tier = tier  # 0: fire units and their first combat loads; 1: reserve stocks
-        self.unstarted = sum(buyers.values())
+        self.total = sum(buyers.values())  # a contract's buyers and quantities never change
+        self.single = next(iter(buyers)) if len(buyers) == 1 else None  # its one buyer, if so
+        self.unstarted = self.total
         self.held = 0  # units of a delivery schedule not yet released for starting
         self.in_work = 0
         self.delivered = 0
@@ -64,7 +67,7 @@ class Order:
 
     @property
     def quantity(self) -> int:
-        return sum(self.buyers.values())
+        return self.total
 
     def split(self, units: int) -> dict[str, int]:
         """Which buyer gets which of the next ``units``: pro rata, furthest behind first.
@@ -74,11 +77,11 @@ class Order:
         cumulative totals, this never takes back a unit given earlier (no Alabama paradox),
         so the parts always add up to ``units``.
         """
-        if len(self.buyers) == 1:
-            buyer = next(iter(self.buyers))
+        buyer = self.single
+        if buyer is not None:
             self.given[buyer] += units
             return {buyer: units}
-        total = self.quantity
+        total = self.total
         after = sum(self.given.values()) + units
         behind = {b: min(q - self.given[b], max(0.0, q * after / total - self.given[b]))
                   for b, q in self.buyers.items()}
@@ -90,12 +93,11 @@ class Order:
 
 def _shares(order: Order, units: float) -> Iterator[tuple[str, float]]:
     """Each buyer's part of an order's units: all of them, or pro rata where it has several."""
-    buyers = order.buyers
-    if len(buyers) == 1:
-        yield next(iter(buyers)), float(units)
+    if order.single is not None:
+        yield order.single, float(units)
         return
-    total = order.quantity
-    for buyer, quantity in buyers.items():
+    total = order.total
+    for buyer, quantity in order.buyers.items():
         yield buyer, units * quantity / total
 
 
@@ -496,6 +498,11 @@ class ProductionLine:
         if self.makes_fire_units:
             return
         holdings = self.world.holdings
+        if order.single is not None:  # most orders: one buyer, all the units
+            holding = holdings.get((order.single, self.system))
+            if holding is not None:
+                holding.in_work += float(count)
+            return
         for buyer, share in _shares(order, count):
             holding = holdings.get((buyer, self.system))
             if holding is not None:
@@ -509,21 +516,25 @@ class ProductionLine:
             return {}
         world = self.world
         holdings = world.holdings
+        system = self.system
+        waiting = [(buyer, holding) for buyer in self.waiting
+                   if (holding := holdings.get((buyer, system))) is not None]
+        if not waiting:  # only buyers without holdings here (the rest of the world's)
+            return {}
         if self._fire_unit_lines is None:  # every line exists by the first month's starts
             self._fire_unit_lines = world.lines_by_product.get(
-                world.system_products[self.system][0], [])
-        coming: dict[str, float] = {}
-        for line in self._fire_unit_lines:
-            for buyer, units in line.due_within(int(world.env.now), self.lead).items():
-                coming[buyer] = coming.get(buyer, 0.0) + units
+                world.system_products[system][0], [])
+        t = int(world.env.now)
+        dues = [line.due_within(t, self.lead) for line in self._fire_unit_lines]
         found = {}
-        for buyer in self.waiting:
-            holding = holdings.get((buyer, self.system))
-            if holding is not None:
-                short = (holding.unarmed
-                         + coming.get(buyer, 0.0) * holding.combat_load) * self.mix_share
-                if short > 0:
-                    found[buyer] = short
+        for buyer, holding in waiting:
+            coming = 0.0
+            for due in dues:
+                if buyer in due:
+                    coming += due[buyer]
+            short = (holding.unarmed + coming * holding.combat_load) * self.mix_share
+            if short > 0:
+                found[buyer] = short
         return found
 
     def due_within(self, t: int, months: int) -> dict[str, float]:
@@ -535,11 +546,17 @@ class ProductionLine:
         if self._due[0] == key:
             return self._due[1]
         due: dict[str, float] = {}
+        end = t + months
         for finish, batch in self.wip:
-            if finish > t + months:
+            if finish > end:
                 break
             for order, count in batch:
-                if order is not None:
+                if order is None:
+                    continue
+                buyer = order.single
+                if buyer is not None:
+                    due[buyer] = due.get(buyer, 0.0) + float(count)
+                else:
                     for buyer, units in _shares(order, count):
                         due[buyer] = due.get(buyer, 0.0) + units
         room = self.capacity * self.europe_share * max(0, months - self.lead)
@@ -547,8 +564,12 @@ class ProductionLine:
             if room <= 0:
                 break
             part = min(room, order.unstarted)
-            for buyer, units in _shares(order, part):
-                due[buyer] = due.get(buyer, 0.0) + units
+            buyer = order.single
+            if buyer is not None:
+                due[buyer] = due.get(buyer, 0.0) + float(part)
+            else:
+                for buyer, units in _shares(order, part):
+                    due[buyer] = due.get(buyer, 0.0) + units
             room -= part
         self._due = (key, due)
         return due
