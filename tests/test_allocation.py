@@ -4,18 +4,20 @@ random books (hypothesis)."""
 from __future__ import annotations
 
 import bisect
+import math
 from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockpile.model.industry.allocation import RULES
+from stockpile.model.industry.allocation import RULES, _to_shortfalls, _whole_loads
 
 
 def order(contract_id: int, unstarted: int, tier: int = 0, priority: int = 1,
           buyer: str = ""):
+    name = buyer or f"C{contract_id}"
     return SimpleNamespace(contract_id=contract_id, unstarted=unstarted, tier=tier,
-                           priority=priority, buyers={buyer or f"C{contract_id}": unstarted},
+                           priority=priority, buyers={name: unstarted}, single=name,
                            quantity=unstarted)
 
 
@@ -131,3 +133,41 @@ def test_target_rules_cap_national_effort_as_documented() -> None:
     assert TARGETS["own_baseline"](world, "BBB") is None  # no baseline: uncapped
     assert TARGETS["fair_share"](world, "AAA") == 20.0 * 100 / 400
     assert TARGETS["fair_share"](world, "BBB") == 20.0 * 300 / 400
+
+
+def _to_shortfalls_plain(book: list, count: int, short: dict[str, float], load: int) -> list:
+    """The rule as first written (every order of every short buyer gathered, then capped):
+    the model's version stops reading the book once each buyer's shortfall is covered."""
+    orders: dict[str, list] = {}
+    for o in book:
+        if o.priority != 0 and o.unstarted and len(o.buyers) == 1:
+            buyer = next(iter(o.buyers))
+            if buyer in short:
+                orders.setdefault(buyer, []).append(o)
+    caps = {b: min(math.ceil(short[b] - 1e-9), sum(o.unstarted for o in mine))
+            for b, mine in orders.items()}
+    parts = []
+    for buyer, give in sorted(_whole_loads(count, short, caps, load).items()):
+        for o in orders[buyer]:
+            if give <= 0:
+                break
+            part = min(give, o.unstarted)
+            parts.append((o, part))
+            give -= part
+    return parts
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 1), st.integers(0, 1),
+                          st.sampled_from(["C0", "C1", "C2", "C3"])), min_size=1, max_size=12),
+       st.integers(0, 120),
+       st.dictionaries(st.sampled_from(["C0", "C1", "C2", "C3", "C4"]),
+                       st.one_of(st.floats(1e-12, 1e-9), st.floats(0.5, 90))),
+       st.integers(1, 12))
+def test_shortfall_shares_read_the_book_only_as_far_as_needed(rows, count, short, load) -> None:
+    """Stopping early gives exactly the split of gathering every order first."""
+    orders = [order(i, u, tier, priority, buyer)
+              for i, (u, tier, priority, buyer) in enumerate(rows)]
+    kept = book("first_loads_first", orders)
+    fast = [(o.contract_id, n) for o, n in _to_shortfalls(kept, count, short, load)]
+    plain = [(o.contract_id, n) for o, n in _to_shortfalls_plain(kept, count, short, load)]
+    assert fast == plain

@@ -103,14 +103,30 @@ def _after_framework(book: list[Order]) -> int:
 def _to_shortfalls(book: list[Order], count: int, short: dict[str, float], load: int) -> Split:
     """The month's starts for buyers short of first loads: shared in proportion to the
     shortfalls, each buyer's share to its own orders in book order (each order once)."""
+    # each short buyer's orders in book order, as far as they cover its shortfall: a buyer
+    # is never given more than that, so the orders behind cannot be reached
+    wanted = {b: math.ceil(s - 1e-9) for b, s in short.items()}
     orders: dict[str, list[Order]] = {}
+    caps: dict[str, int] = {}
+    open_ = len(wanted)
     for order in book:
-        if order.priority != 0 and order.unstarted and len(order.buyers) == 1:
-            buyer = next(iter(order.buyers))
-            if buyer in short:
-                orders.setdefault(buyer, []).append(order)
-    caps = {b: min(math.ceil(short[b] - 1e-9), sum(o.unstarted for o in mine))
-            for b, mine in orders.items()}
+        buyer = order.single
+        if buyer is None or order.priority == 0 or not order.unstarted or buyer not in wanted:
+            continue
+        held = caps.get(buyer, -1)
+        if held >= wanted[buyer]:  # covered (a buyer short of less than a unit: one order)
+            continue
+        held = max(held, 0)
+        if buyer in orders:
+            orders[buyer].append(order)
+        else:
+            orders[buyer] = [order]
+        caps[buyer] = held = held + order.unstarted
+        if held >= wanted[buyer]:
+            open_ -= 1
+            if not open_:
+                break
+    caps = {b: min(wanted[b], held) for b, held in caps.items()}
     parts: Split = []
     for buyer, give in sorted(_whole_loads(count, short, caps, load).items()):
         for order in orders[buyer]:

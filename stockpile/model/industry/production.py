@@ -464,10 +464,13 @@ class ProductionLine:
             self._finish(t)
 
     def _finish(self, t: int) -> None:
-        while self.wip and self.wip[0][0] <= t:
-            _, batch = self.wip.popleft()
+        wip = self.wip
+        checks = self.failure > 0
+        deliver = self.world.deliver
+        while wip and wip[0][0] <= t:
+            _, batch = wip.popleft()
             for order, count in batch:
-                rejected = self._rejections(count) if self.failure > 0 else 0
+                rejected = self._rejections(count) if checks else 0
                 accepted = count - rejected
                 self.in_work -= count
                 self.rejected += rejected
@@ -476,10 +479,12 @@ class ProductionLine:
                     self.world.pools[self.product].level += accepted
                     continue
                 order.in_work -= count
-                self._follow(order, -count)
-                if rejected and not order.unstarted:
-                    self._wait(order, 1)
-                order.unstarted += rejected  # failed units are built again
+                if not self.makes_fire_units:
+                    self._follow(order, -count)
+                if rejected:
+                    if not order.unstarted:
+                        self._wait(order, 1)
+                    order.unstarted += rejected  # failed units are built again
                 if order.european:
                     self.unstarted += rejected
                     self.backlog -= accepted
@@ -488,7 +493,7 @@ class ProductionLine:
                     self.other_backlog -= accepted
                 if accepted:
                     order.delivered += accepted
-                    self.world.deliver(order, order.split(accepted))
+                    deliver(order, order.split(accepted))
                 if not (order.unstarted or order.in_work or order.held):
                     (self.orders if order.european else self.others).remove(order)
 
