@@ -101,6 +101,19 @@ def _shares(order: Order, units: float) -> Iterator[tuple[str, float]]:
         yield buyer, units * quantity / total
 
 
+def _by_buyer(batch: list[tuple[Order | None, int]]) -> dict[str, int] | None:
+    """A batch's units by buyer, or None if an order in it is shared (see ``_due_in_work``)."""
+    found: dict[str, int] = {}
+    for order, count in batch:
+        if order is None:
+            continue
+        buyer = order.single
+        if buyer is None:
+            return None
+        found[buyer] = found.get(buyer, 0) + count
+    return found
+
+
 class ComponentPool:
     """Upstream parts (rocket motors, seekers) waiting for the lines that need them.
 
@@ -191,7 +204,9 @@ class ProductionLine:
         self.other_backlog = 0
         self.releases: list[tuple[int, int, Order, int]] = []  # (month, seq, order, units)
         self.steps: list[tuple[int, float, float | None]] = []  # (month, added, new share)
-        self.wip: deque[tuple[int, list[tuple[Order | None, int]]]] = deque()
+        # batches in work: (month they finish, (order, units) started, units by buyer)
+        self.wip: deque[tuple[int, list[tuple[Order | None, int]], dict[str, int] | None]] = \
+            deque()
         self.downstream: list[ProductionLine] = []
         self.framework_units = 0.0  # committed future demand that counts toward expansion
         self.carry = 0.0
@@ -457,7 +472,7 @@ class ProductionLine:
                 self.unstarted -= count
             else:
                 self.other_unstarted -= count
-        self.wip.append((t + self.lead, batch))
+        self.wip.append((t + self.lead, batch, _by_buyer(batch)))
         self.in_work += count
         self.started += count
         if self.lead <= 0 and t >= 0:
@@ -468,7 +483,7 @@ class ProductionLine:
         checks = self.failure > 0
         deliver = self.world.deliver
         while wip and wip[0][0] <= t:
-            _, batch = wip.popleft()
+            _, batch, _ = wip.popleft()
             for order, count in batch:
                 rejected = self._rejections(count) if checks else 0
                 accepted = count - rejected
@@ -550,20 +565,7 @@ class ProductionLine:
                len(self.wip), self.capacity, self.europe_share)
         if self._due[0] == key:
             return self._due[1]
-        due: dict[str, float] = {}
-        end = t + months
-        for finish, batch in self.wip:
-            if finish > end:
-                break
-            for order, count in batch:
-                if order is None:
-                    continue
-                buyer = order.single
-                if buyer is not None:
-                    due[buyer] = due.get(buyer, 0.0) + float(count)
-                else:
-                    for buyer, units in _shares(order, count):
-                        due[buyer] = due.get(buyer, 0.0) + units
+        due = self._due_in_work(t + months)
         room = self.capacity * self.europe_share * max(0, months - self.lead)
         for order in self.orders:
             if room <= 0:
@@ -577,6 +579,36 @@ class ProductionLine:
                     due[buyer] = due.get(buyer, 0.0) + units
             room -= part
         self._due = (key, due)
+        return due
+
+    def _due_in_work(self, end: int) -> dict[str, float]:
+        """Each buyer's units in batches finishing by month ``end``. Whole units, summed as
+        integers, while every order in them has one buyer (the sum is then exact in any
+        order); unit by unit in batch order where an order is shared."""
+        totals: dict[str, int] = {}
+        for finish, _, by_buyer in self.wip:
+            if finish > end:
+                break
+            if by_buyer is None:
+                return self._due_shared(end)
+            for buyer, units in by_buyer.items():
+                totals[buyer] = totals.get(buyer, 0) + units
+        return {buyer: float(units) for buyer, units in totals.items()}
+
+    def _due_shared(self, end: int) -> dict[str, float]:
+        due: dict[str, float] = {}
+        for finish, batch, _ in self.wip:
+            if finish > end:
+                break
+            for order, count in batch:
+                if order is None:
+                    continue
+                buyer = order.single
+                if buyer is not None:
+                    due[buyer] = due.get(buyer, 0.0) + float(count)
+                else:
+                    for buyer, units in _shares(order, count):
+                        due[buyer] = due.get(buyer, 0.0) + units
         return due
 
     def _rejections(self, count: int) -> int:

@@ -81,13 +81,14 @@ class Consumer:
 
     def month(self, t: int) -> None:
         world = self.world
-        conflict = world.conflict_active(t)
         training = self.training_per_fu
         for system, holding in world.holdings_of(self.iso):
             if holding.legacy:
                 holding.retire(t)
             if holding.next_expiry <= t:
                 holding.expire(t, self.refurbish_share, self.refurbish_months)
+            if not holding.fire_units or holding.interceptors < holding.combat_load:
+                continue  # no fire unit ready: nothing to train with
             rate = training[system] * holding.ready_fire_units
             if rate > 0:  # training, inline: this runs for every holding every month
                 if world.deterministic:
@@ -101,7 +102,7 @@ class Consumer:
                                            - holding.fire_units * holding.combat_load))
                 if shots:
                     holding.consume(shots)
-        if conflict:
+        if world.conflict_active(t):
             self._fight()
         if t in self.gifts:
             for gift in self.gifts[t]:
