@@ -207,6 +207,8 @@ class ProductionLine:
         # batches in work: (month they finish, (order, units) started, units by buyer)
         self.wip: deque[tuple[int, list[tuple[Order | None, int]], dict[str, int] | None]] = \
             deque()
+        self._in_work_by_buyer: dict[str, int] = {}  # units in work, batches of one-buyer orders
+        self._shared_batches = 0  # batches in work with an order shared by several buyers
         self.downstream: list[ProductionLine] = []
         self.framework_units = 0.0  # committed future demand that counts toward expansion
         self.carry = 0.0
@@ -472,7 +474,9 @@ class ProductionLine:
                 self.unstarted -= count
             else:
                 self.other_unstarted -= count
-        self.wip.append((t + self.lead, batch, _by_buyer(batch)))
+        by_buyer = _by_buyer(batch)
+        self.wip.append((t + self.lead, batch, by_buyer))
+        self._count_in_work(by_buyer, 1)
         self.in_work += count
         self.started += count
         if self.lead <= 0 and t >= 0:
@@ -483,7 +487,8 @@ class ProductionLine:
         checks = self.failure > 0
         deliver = self.world.deliver
         while wip and wip[0][0] <= t:
-            _, batch, _ = wip.popleft()
+            _, batch, by_buyer = wip.popleft()
+            self._count_in_work(by_buyer, -1)
             for order, count in batch:
                 rejected = self._rejections(count) if checks else 0
                 accepted = count - rejected
@@ -581,10 +586,23 @@ class ProductionLine:
         self._due = (key, due)
         return due
 
+    def _count_in_work(self, by_buyer: dict[str, int] | None, sign: int) -> None:
+        """Keep the units in work by buyer (batches whose orders each have one buyer)."""
+        if by_buyer is None:
+            self._shared_batches += sign
+            return
+        totals = self._in_work_by_buyer
+        for buyer, units in by_buyer.items():
+            totals[buyer] = totals.get(buyer, 0) + sign * units
+
     def _due_in_work(self, end: int) -> dict[str, float]:
         """Each buyer's units in batches finishing by month ``end``. Whole units, summed as
         integers, while every order in them has one buyer (the sum is then exact in any
         order); unit by unit in batch order where an order is shared."""
+        wip = self.wip
+        if not self._shared_batches and (not wip or wip[-1][0] <= end):  # all of it
+            return {buyer: float(units) for buyer, units in self._in_work_by_buyer.items()
+                    if units}
         totals: dict[str, int] = {}
         for finish, _, by_buyer in self.wip:
             if finish > end:
