@@ -8,7 +8,7 @@ fails validation instead of run 4,812 of a sweep.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Annotated, Any
@@ -78,14 +78,71 @@ class Dist(BaseModel):
         """The central value used by ``--deterministic``, to 12 significant digits: a range
         set as 0.5-1.5 times a table's 0.6 has its median at 0.5999999999999999 in floating
         point, and a deterministic run should take the table's own 0.6."""
+        return self._median
+
+    @cached_property
+    def _median(self) -> float:
+        """Worked out once: every deterministic run of a sweep asks again."""
         return float(f"{float(self.frozen.median()):.12g}")
 
     def sample(self, rng: np.random.Generator) -> float:
-        return float(self.frozen.rvs(random_state=rng))
+        return self._draw(rng)
+
+    @cached_property
+    def _draw(self) -> Callable[[np.random.Generator], float]:
+        """One value as ``frozen.rvs(random_state=rng)`` draws it, from the same stream."""
+        return scipy_draw(self.frozen)
 
     def support(self) -> tuple[float, float]:
         lo, hi = self.frozen.support()
         return float(lo), float(hi)
+
+
+def scipy_draw(frozen: Any) -> Callable[[np.random.Generator], float]:
+    """``float(frozen.rvs(random_state=rng))`` with scipy's per-call work done once.
+
+    A frozen distribution's ``rvs`` parses, broadcasts and checks its parameters on
+    every call (about 25 µs), then calls the distribution's own ``_rvs`` and scales it;
+    a run draws some 380 inputs. This does the parsing and checking here and keeps
+    the rest exactly as ``rv_generic.rvs`` does it (same ``_rvs`` call with the same
+    arguments, ``vals * scale + loc``, ``int`` for a discrete distribution), so the
+    values are bit for bit scipy's. Anything unusual (a distribution with its own
+    ``rvs``, a zero scale, a table distribution) goes through ``rvs`` itself.
+    """
+    def through_scipy(rng: np.random.Generator) -> float:
+        return float(frozen.rvs(random_state=rng))
+
+    gen = frozen.dist
+    kind = (scipy.stats.rv_discrete if isinstance(gen, scipy.stats.rv_discrete)
+            else scipy.stats.rv_continuous)
+    plain = (type(frozen).rvs is _FROZEN_RVS and type(gen).rvs is kind.rvs
+             and type(gen)._argcheck_rvs is _ARGCHECK_RVS
+             and not isinstance(gen, _RV_SAMPLE))
+    if not plain:
+        return through_scipy
+    try:
+        args, loc, scale, size = gen._parse_args_rvs(*frozen.args, **frozen.kwds)
+        ok = np.all(np.logical_and(gen._argcheck(*args), scale >= 0))
+    except (TypeError, ValueError, ArithmeticError):
+        return through_scipy  # let rvs raise its own error
+    if not ok or np.all(scale == 0) or size != ():
+        return through_scipy
+    draw = gen._rvs
+    if kind is scipy.stats.rv_discrete:
+        def discrete(rng: np.random.Generator) -> float:
+            return float(int(draw(*args, size=size, random_state=rng) * scale + loc))
+
+        return discrete
+
+    def continuous(rng: np.random.Generator) -> float:
+        return float(draw(*args, size=size, random_state=rng) * scale + loc)
+
+    return continuous
+
+
+_FROZEN_RVS = scipy.stats.distributions.rv_frozen.rvs
+_ARGCHECK_RVS = scipy.stats.rv_continuous._argcheck_rvs
+_RV_SAMPLE = scipy.stats._distn_infrastructure.rv_sample
 
 
 def _bounds_check(lo: float | None, hi: float | None, what: str, integer: bool):

@@ -73,6 +73,37 @@ def _replace(value: Any, keys: tuple, new: float) -> Any:
     return copied
 
 
+class _Locations(list):
+    """Where the distributions are, ``(keys, dist)`` pairs, with what every run of a sweep
+    would otherwise work out again: each input's dotted path and the replacement tree."""
+
+    def __init__(self, found: list[tuple[tuple, Dist]]):
+        super().__init__(found)
+        self.paths = [".".join(str(k) for k in keys) for keys, _ in found]
+        #: key -> subtree, or the input's position in the list (a leaf)
+        self.tree: dict = {}
+        for i, (keys, _) in enumerate(found):
+            node = self.tree
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node[keys[-1]] = i
+
+
+def _replace_all(value: Any, tree: dict, values: list[float]) -> Any:
+    """A copy of ``value`` with every leaf of ``tree`` replaced, each node copied once
+    (``_replace`` one input at a time copied the whole path, root included, 380 times a
+    run); untouched branches are shared, as there."""
+    changes = {key: values[sub] if isinstance(sub, int) else _replace_all(
+        value[key] if isinstance(value, dict | list) else getattr(value, key), sub, values)
+        for key, sub in tree.items()}
+    if isinstance(value, BaseModel):
+        return value.model_copy(update=changes)
+    copied = list(value) if isinstance(value, list) else dict(value)
+    for key, new in changes.items():
+        copied[key] = new
+    return copied
+
+
 def concretise(scenario: Scenario, rng_for: RngFor | None,
                deterministic: bool = False) -> tuple[Scenario, dict[str, float]]:
     """Draw every distribution (or take its median); return the scenario and the draws.
@@ -81,15 +112,18 @@ def concretise(scenario: Scenario, rng_for: RngFor | None,
     does not change the values drawn for the others. Where the distributions sit is
     found once per scenario: a sweep calls this for every run.
     """
-    if scenario._dist_locations is None:
-        scenario._dist_locations = _dist_locations(scenario)
-    sampled: dict[str, float] = {}
-    concrete = scenario
-    for keys, dist in scenario._dist_locations:
-        path = ".".join(str(k) for k in keys)
-        value = dist.median() if deterministic or rng_for is None else dist.sample(rng_for(path))
-        sampled[path] = value
-        concrete = _replace(concrete, keys, value)
+    locations = scenario._dist_locations
+    if not isinstance(locations, _Locations):
+        locations = scenario._dist_locations = _Locations(
+            _dist_locations(scenario) if locations is None else locations)
+    paths = locations.paths
+    if deterministic or rng_for is None:
+        values = [dist.median() for _, dist in locations]
+    else:
+        values = [dist.sample(rng_for(path))
+                  for path, (_, dist) in zip(paths, locations, strict=True)]
+    sampled = dict(zip(paths, values, strict=True))
+    concrete = _replace_all(scenario, locations.tree, values) if values else scenario
     concrete._provenance = scenario._provenance
     concrete._source = scenario._source
     concrete._dist_locations = []

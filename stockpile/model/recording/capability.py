@@ -18,7 +18,7 @@ import pandas as pd
 from stockpile.model.buying.procurement import IDLE_REASONS
 from stockpile.model.calendar import every_month
 from stockpile.model.recording.burden import burden_table
-from stockpile.model.recording.tables import Snapshots, frame, per_period, text
+from stockpile.model.recording.tables import Snapshots, frame, labels, per_period
 from stockpile.model.records import (
     AccountRow,
     CapabilityRow,
@@ -284,11 +284,11 @@ class Recorder:
         with np.errstate(divide="ignore", invalid="ignore"):
             data["loads_held"] = np.where(fielded > 0, data["interceptors"]
                                           / np.maximum(fielded, 1) / loads, np.nan).round(3)
-        data["date"] = text(self.dates)[snapshot]
-        data["country"] = text([h.country for h in holdings])[thing]
-        data["system"] = text([h.system for h in holdings])[thing]
+        data["date"] = labels(self.dates, snapshot)
+        data["country"] = labels([h.country for h in holdings], thing)
+        data["system"] = labels([h.system for h in holdings], thing)
         layers = self.world.layers
-        data["layer"] = text([layers.get(h.system) or "" for h in holdings])[thing]
+        data["layer"] = labels([layers.get(h.system) or "" for h in holdings], thing)
         return frame(StockRow._fields, data)
 
     def production(self) -> pd.DataFrame:
@@ -300,31 +300,32 @@ class Recorder:
          share) = values.T
         whole = np.int64
         return frame(LineRow._fields, {
-            "date": text(self.dates)[snapshot],
-            "line": text([line.name for line in lines])[thing],
-            "product": text([line.product for line in lines])[thing],
+            "date": labels(self.dates, snapshot),
+            "line": labels([line.name for line in lines], thing),
+            "product": labels([line.product for line in lines], thing),
             "capacity_per_month": capacity, "europe_capacity_per_month": capacity * share,
             "started": started.astype(whole), "delivered": delivered.astype(whole),
             "rejected": rejected.astype(whole), "in_work": in_work.astype(whole),
             "backlog": on_books.astype(whole), "other_output": other.astype(whole),
-            "limited_by": text(self.limits), "expansions_pending": pending.astype(whole),
+            "limited_by": np.asarray(self.limits, dtype=object),
+            "expansions_pending": pending.astype(whole),
             "expansion_capex_eur_m": capex})
 
     def budget(self) -> pd.DataFrame:
         snapshot, thing = self.accounts.index()
         data = dict(zip(AccountRow._fields[2:], self.accounts.values(np.float64).T,
                         strict=True))
-        data["date"] = text(self.dates)[snapshot]
-        data["account"] = text([a.name for a in self.world.account_list])[thing]
+        data["date"] = labels(self.dates, snapshot)
+        data["account"] = labels([a.name for a in self.world.account_list], thing)
         return frame(AccountRow._fields, data)
 
     def constraints(self) -> pd.DataFrame:
         countries = list(self.world.countries)
-        dates = text(self.dates)
+        dates = self.dates
         return frame(ConstraintRow._fields, {
-            "date": np.repeat(dates, len(countries)),
-            "country": np.tile(text(countries), len(dates)),
-            "binding": text(self.bindings)})
+            "date": labels(dates, np.repeat(np.arange(len(dates)), len(countries))),
+            "country": labels(countries, np.tile(np.arange(len(countries)), len(dates))),
+            "binding": np.asarray(self.bindings, dtype=object)})
 
 
 def _ratio(value: float, baseline: float) -> float:

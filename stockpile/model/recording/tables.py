@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.api.types import infer_dtype
 
 
 class Snapshots:
@@ -49,20 +51,64 @@ class Snapshots:
 
 
 def per_period(totals: np.ndarray, snapshot: np.ndarray, thing: np.ndarray) -> np.ndarray:
-    """Running totals -> what happened since the thing's previous snapshot (or its start)."""
+    """Running totals -> what happened since the thing's previous snapshot (or its start).
+
+    Rows are in snapshot order, each snapshot's things first to last, so a thing's previous
+    row is found by arithmetic (the previous snapshot's first row + the thing's number),
+    without spreading the rows over a dense (snapshots × things) array.
+    """
     if not len(totals):
         return totals
-    dense = np.zeros((snapshot[-1] + 1, thing.max() + 1, totals.shape[1]), dtype=totals.dtype)
-    dense[snapshot, thing] = totals
-    return np.diff(dense, axis=0, prepend=0)[snapshot, thing]
+    counts = np.bincount(snapshot)
+    starts = np.cumsum(counts) - counts
+    before = np.maximum(snapshot - 1, 0)
+    had = (snapshot > 0) & (thing < counts[before])  # the thing was there last time
+    previous = totals[np.where(had, starts[before] + thing, 0)]
+    previous[~had] = 0
+    return totals - previous
+
+
+#: the dtype pandas gives a column of Python strings: pyarrow strings from pandas 3 on
+_STRINGS = pd.Series(np.array(["a"], dtype=object)).dtype
+_ARROW = isinstance(_STRINGS, pd.StringDtype) and _STRINGS.storage == "pyarrow"
+
+
+def _all_text(values: np.ndarray) -> bool:
+    """Every value a ``str`` (none missing): pandas then makes the column its string type."""
+    return _ARROW and len(values) > 0 and infer_dtype(values, skipna=False) == "string"
+
+
+def _column(values: Any) -> Any:
+    """A text column as pandas would make it, made in C by pyarrow; anything else as it is.
+
+    pandas 3 checks and converts a column of strings one value at a time; a run's tables
+    hold some 200,000 strings. Only columns of nothing but ``str`` take this way, so every
+    column has the dtype and values pandas itself would give it.
+    """
+    if isinstance(values, np.ndarray) and values.dtype == object and _all_text(values):
+        return pd.array(pa.array(values, type=pa.large_string()), dtype=_STRINGS)
+    return values
 
 
 def frame(columns: Sequence[str], data: dict[str, Any]) -> pd.DataFrame:
     """A table with its columns in the documented order, without copying the arrays."""
-    return pd.DataFrame({name: data[name] for name in columns}, columns=list(columns),
+    return pd.DataFrame({name: _column(data[name]) for name in columns}, columns=list(columns),
                         copy=False)
 
 
 def text(values: Sequence[str]) -> np.ndarray:
     """Strings as plain objects: pandas infers its string type faster from these."""
     return np.asarray(values, dtype=object)
+
+
+def labels(names: Sequence[str], index: np.ndarray) -> Any:
+    """``names[index]`` as a table column: dates, names repeated on every row.
+
+    Where pandas would make the column pyarrow strings (see ``_column``), pyarrow repeats
+    the few names by index, without making a Python object per row.
+    """
+    names = text(names)
+    if len(index) and _all_text(names):
+        chosen = pa.array(names, type=pa.large_string()).take(pa.array(index))
+        return pd.array(chosen, dtype=_STRINGS)
+    return names[index]

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from stockpile.model.buying.procurement import largest_remainder
+from stockpile.model.calendar import Calendar
 from stockpile.scenario.schedules import due_counts
 from stockpile.scenario.schema import ContractRow, HoldingRow
 
@@ -140,10 +142,18 @@ def _due(world: World, row: ContractRow, quantity: int, delivered: int,
     """Units due per month (month indices, overdue units due now); None: no schedule."""
     if not row.schedule:
         return None
+    return list(_due_months(row.schedule, quantity, delivered, start_t, world.calendar))
+
+
+@lru_cache(maxsize=4096)
+def _due_months(schedule: str, quantity: int, delivered: int, start_t: int,
+                calendar: Calendar) -> tuple[tuple[int, int], ...]:
+    """``_due`` for the numbers it depends on: the same in every run of a scenario unless
+    the contract's quantities are sampled, and each run books some 60 schedules."""
     due: Counter[int] = Counter()
-    for date, units in due_counts(row.schedule, quantity, skip=delivered):
-        due[max(start_t, world.calendar.index(date))] += units
-    return sorted(due.items())
+    for date, units in due_counts(schedule, quantity, skip=delivered):
+        due[max(start_t, calendar.index(date))] += units
+    return tuple(sorted(due.items()))
 
 
 # -- lines --------------------------------------------------------------------------
