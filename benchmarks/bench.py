@@ -1,12 +1,14 @@
 """``make bench``: measure in one run, print a table, write ``results/bench.json``.
 
-    python -m benchmarks.bench [--config configs/baseline.yaml] [--jobs N] [--out PATH]
+    python -m benchmarks.bench [--config configs/baseline.yaml] [--jobs N] [--out PATH] [--full]
 
-SPEC section 6: the per-run cost is SimPy events, so the model's cost per event is compared
-with bare SimPy's on the same machine in the same process; then sweep throughput on one and
-on all cores, peak memory of a short and a long sweep, and how a run grows with the world.
-Timings are wall-clock medians; the machine may be shared, so its load and its own
-parallel ceiling are recorded beside the numbers.
+What users wait for (issue 16): one replication of simulate(), a sweep on one and on
+``jobs`` processes, what the sweep adds to its runs, and the time of a 1,000-, 10,000- and
+100,000-run sweep estimated from the measured rate (``--full`` also times a real
+10,000-run sweep, to check the estimate). Beside them: bare SimPy's speed and the model's
+events, measured in the same process (diagnostics, no longer targets), peak memory of a
+short and a long sweep, and how a run grows with the world. The machine may be shared, so
+its load and its own parallel ceiling are recorded beside the numbers.
 """
 
 from __future__ import annotations
@@ -43,10 +45,11 @@ class Sizes:
     sweep_runs: int = 200  # the size of `make run`'s sweep
     sweep_repeats: int = 3
     rss_runs: tuple[int, int] = (100, 1000)
+    full_runs: int = 10_000  # the real sweep --full times
 
 
 TINY = Sizes(bare_processes=2, bare_steps=200, rounds=2, runs_per_round=1,
-             growth_repeats=1, sweep_runs=4, sweep_repeats=1, rss_runs=(2, 4))
+             growth_repeats=1, sweep_runs=4, sweep_repeats=1, rss_runs=(2, 4), full_runs=6)
 
 
 def measure_events(scenario: Scenario, sizes: Sizes) -> tuple[dict[str, Any], events.RunCost]:
@@ -86,21 +89,36 @@ def _growth_row(name: str, scenario: Scenario, cost: events.RunCost,
 
 
 def measure_sweeps(config: Path, sizes: Sizes, jobs: int) -> dict[str, Any]:
-    """Throughput on 1 and ``jobs`` processes; peak memory of a short and a long sweep."""
+    """Throughput on 1 and ``jobs`` processes and the estimates it gives; peak memory of a
+    short and a long sweep."""
     found: dict[str, Any] = {"machine_parallel_efficiency": machine.parallel_ceiling(jobs)}
     found.update(sweeps.throughput(config, sizes.sweep_runs, jobs,
                                    sizes.sweep_repeats))
+    found.update(sweeps.estimates(found["runs_per_s_njobs"]))
     small, large = (sweeps.peak_rss(config, runs, jobs) for runs in sizes.rss_runs)
     found.update({"peak_rss_100": small["tree_mib"], "peak_rss_1000": large["tree_mib"],
+                  "rss_1000_over_100": large["tree_mib"] / small["tree_mib"],
                   "peak_rss_driver_100": small["driver_mib"],
                   "peak_rss_driver_1000": large["driver_mib"],
                   "rss_sweep_seconds": [small["seconds"], large["seconds"]]})
     return found
 
 
+def measure_full(config: Path, runs: int, jobs: int, runs_per_s: float) -> dict[str, Any]:
+    """One real sweep of ``runs`` runs on ``jobs`` processes, against its estimate; the keys
+    are written (as null) without ``--full`` too, so bench.json always has the same keys."""
+    seconds = sweeps.sweep_seconds(config, runs, jobs)
+    return {"sweep_10000_s": seconds,
+            "sweep_10000_estimate_ratio": sweeps.estimate_seconds(runs, runs_per_s) / seconds}
+
+
+NOT_FULL: dict[str, Any] = {"sweep_10000_s": None, "sweep_10000_estimate_ratio": None}
+
+
 def run(config: Path = DEFAULT_CONFIG, sizes: Sizes = Sizes(), jobs: int | None = None,
-        out: Path | None = DEFAULT_OUT) -> dict[str, Any]:
-    """Every measure, in this order, in this process (memory in fresh subprocesses)."""
+        out: Path | None = DEFAULT_OUT, full: bool = False) -> dict[str, Any]:
+    """Every measure, in this order, in this process (memory in fresh subprocesses); with
+    ``full``, a real sweep of ``sizes.full_runs`` runs last."""
     began = time.perf_counter()
     jobs = jobs or max(2, available_cores())
     result: dict[str, Any] = {"measured_at": now_iso(), "config": str(config),
@@ -111,6 +129,8 @@ def run(config: Path = DEFAULT_CONFIG, sizes: Sizes = Sizes(), jobs: int | None 
     result.update(found)
     result["growth"] = growth(scenario, base, sizes.growth_repeats)
     result.update(measure_sweeps(config, sizes, jobs))
+    result.update(measure_full(config, sizes.full_runs, jobs, result["runs_per_s_njobs"])
+                  if full else NOT_FULL)
     result["targets"] = verdicts(result)
     result["machine"]["load_average_end"] = round(os.getloadavg()[0], 2)
     result["seconds"] = time.perf_counter() - began
@@ -127,8 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None,
                         help="processes for the parallel sweep (default: every core, at least 2)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--full", action="store_true",
+                        help="also time a real 10,000-run sweep on --jobs processes, to check "
+                             "the estimate (minutes more)")
     args = parser.parse_args(argv)
-    result = run(args.config, Sizes(), args.jobs, args.out)
+    result = run(args.config, Sizes(), args.jobs, args.out, args.full)
     print(table(result))
     print(f"\n{len(TARGETS)} targets, {sum(t['met'] for t in result['targets'].values())} met; "
           f"{result['seconds']:.0f} s; written to {args.out}")
