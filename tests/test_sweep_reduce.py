@@ -233,3 +233,28 @@ def test_catalogue_codes_are_positions_and_unknown_names_are_errors(tiny_scenari
     assert catalogue.codes(months, "months").tolist() == [2, 0, 2]
     with pytest.raises(ValueError, match="months not in the scenario: 1999-01"):
         catalogue.codes(pd.Series(["1999-01", catalogue.months[0]]), "months")
+
+
+def _runs_frame(inputs: dict[str, list]) -> pd.DataFrame:
+    runs = [0, 0, 1, 1, 1, 4]
+    frame = pd.DataFrame({"point": 0, "run": runs, "seed": [9, 9, 8, 8, 8, 7],
+                          "deadline": [1, 2, 1, 2, 3, 1], "first_met": ["2030-01", None, "=x",
+                                                                         "a,b", "", "2031-05"]})
+    for name, per_run in inputs.items():
+        values = dict(zip((0, 1, 4), per_run, strict=True))
+        frame[name] = pd.Series([values[r] for r in runs],
+                                dtype="str" if isinstance(per_run[0], str) else None)
+    return frame
+
+
+@pytest.mark.parametrize("inputs", [
+    {},
+    {"a": [0.1, 0.2, 1e-05]},  # one column: a lone empty cell would be written ""
+    {"a": [0.1, np.nan, 3.0], "b": [np.nan, np.nan, np.nan]},
+    {"a": [0.1, 1e16, 2.5], "mode": ["joint", "=national", 'say "x", y'], "n": [1, 2, 3]},
+    {"a": [0.5, 0.25, 0.125], "text": ["line\nbreak", "b", "c"]},
+    {"a": [0.5, 0.25, 0.125], "flag": [True, False, True]},
+])
+def test_runs_body_writes_a_runs_inputs_once_as_every_row_would(inputs: dict) -> None:
+    frame = _runs_frame(inputs)
+    assert worker.runs_body(frame, 5) == csv_text(frame, header=False)

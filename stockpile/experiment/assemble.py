@@ -113,7 +113,7 @@ class Merger:
             parts.append(tally)
             merged = self.merged.get(name, Tally.empty())
             if (len(parts) > MERGE_PARTS
-                    or sum(len(t) for t in parts) > max(MERGE_ENTRIES, len(merged))):
+                    or sum(len(t) for t in parts) > max(MERGE_ENTRIES, len(merged) // 2)):
                 self.merged[name] = Tally.merged([merged, *parts])
                 self.parts[name] = []
 

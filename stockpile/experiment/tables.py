@@ -75,13 +75,15 @@ def runs_rows(outputs: Sequence[tuple[int, RunOutput]], point: int,
     if not names:
         return frame
     floats = [n for n in names if type(values[0][n]) is float]
+    others = [n for n in names if type(values[0][n]) is not float]
     block = np.repeat(np.array([[v[n] for n in floats] for v in values], np.float64),
                       lengths, axis=0)
-    columns = {n: block[:, i] for i, n in enumerate(floats)}
-    columns.update({n: [v[n] for v, k in zip(values, lengths, strict=True) for _ in range(k)]
-                    for n in names if n not in columns})
-    inputs_frame = pd.DataFrame({n: columns[n] for n in names}, index=frame.index)
-    return pd.concat([frame, inputs_frame], axis=1)
+    parts = [frame, pd.DataFrame(block, columns=floats, index=frame.index)]
+    if others:  # inferred from the values, as a run's own column would be
+        parts.append(pd.DataFrame({n: [v[n] for v, k in zip(values, lengths, strict=True)
+                                       for _ in range(k)] for n in others}, index=frame.index))
+    rows = pd.concat(parts, axis=1)
+    return rows[[*frame.columns, *names]] if others else rows
 
 
 def run_tables(output: RunOutput, point: int = 0, run: int = 0,

@@ -42,7 +42,10 @@ class Tally:
         if len(keys) == 0:
             return cls.empty()
         order = _order(keys, values)
-        keys, values, counts = keys[order], values[order], counts[order]
+        keys = keys[order]  # one array at a time: a merge's peak memory is its inputs' twice
+        values = values[order]
+        counts = counts[order]
+        del order
         starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1])
                                       | (values[1:] != values[:-1])])
         return cls(keys[starts], values[starts], np.add.reduceat(counts, starts))
@@ -68,7 +71,8 @@ class Tally:
             # every observation, run after run, as the runs' tables are concatenated
             return cls.of(np.tile(keys, values.shape[1]), values.T.ravel())
         keys = keys[order]
-        ordered = np.sort(values[order], axis=1)
+        ordered = values[order]  # a copy: sorted in place
+        ordered.sort(axis=1)
         new = np.ones(ordered.shape, bool)
         new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
         starts = np.flatnonzero(new)
@@ -164,7 +168,11 @@ def _order(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     first = int(keys.min())
     if (int(keys.max()) - first + 1) * span >= 2**62:
         return np.lexsort((values, keys))
-    return np.argsort((keys - first) * span + ranks.ravel(), kind="stable")
+    code = keys - first
+    code *= span
+    code += ranks.ravel()
+    del ranks
+    return np.argsort(code, kind="stable")
 
 
 def _name(q: float) -> str:
