@@ -258,3 +258,20 @@ def _runs_frame(inputs: dict[str, list]) -> pd.DataFrame:
 def test_runs_body_writes_a_runs_inputs_once_as_every_row_would(inputs: dict) -> None:
     frame = _runs_frame(inputs)
     assert worker.runs_body(frame, 5) == csv_text(frame, header=False)
+
+
+def test_heap_frozen_only_for_the_block_and_never_undoes_someone_elses_freeze() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with worker.heap_frozen():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with worker.heap_frozen():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
