@@ -96,20 +96,29 @@ class Totals:
 
 
 class Merger:
-    """Tallies of one point, merged every so often so memory stays bounded."""
+    """Tallies of one point, merged every so often so memory stays bounded.
+
+    Chunks wait beside the merged part until they are as many entries as it is (or
+    ``MERGE_ENTRIES``): a point whose tally is large is then merged a few times, not
+    once per chunk, and holds at most about twice its tally.
+    """
 
     def __init__(self) -> None:
+        self.merged: dict[str, Tally] = {}
         self.parts: dict[str, list[Tally]] = {}
 
     def add(self, tallies: dict[str, Tally]) -> None:
         for name, tally in tallies.items():
             parts = self.parts.setdefault(name, [])
             parts.append(tally)
-            if len(parts) > MERGE_PARTS or sum(len(t) for t in parts) > MERGE_ENTRIES:
-                self.parts[name] = [Tally.merged(parts)]
+            merged = self.merged.get(name, Tally.empty())
+            if (len(parts) > MERGE_PARTS
+                    or sum(len(t) for t in parts) > max(MERGE_ENTRIES, len(merged) // 2)):
+                self.merged[name] = Tally.merged([merged, *parts])
+                self.parts[name] = []
 
     def get(self, name: str) -> Tally:
-        return Tally.merged(self.parts.get(name, []))
+        return Tally.merged([self.merged.get(name, Tally.empty()), *self.parts.get(name, [])])
 
 
 def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ from stockpile.experiment.tally import Tally
 
 CHUNK_DIR = "chunks"
 NAME = re.compile(r"^p(\d+)-r(\d+)-n(\d+)\.npz$")
+#: zlib's fastest level: a chunk's tallies are megabytes, and level 6 (numpy's) took
+#: longer than everything else a worker does beside simulating; files are a third larger
+COMPRESS_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -63,19 +67,47 @@ class Chunk:
         return f"p{self.point:06d}-r{self.first:09d}-n{self.count:06d}.npz"
 
     def to_bytes(self) -> bytes:
-        """A compressed npz (no pickles), built in the worker to keep the driver light."""
+        """A compressed npz (no pickles), built in the worker to keep the driver light.
+
+        Tallies are stored in the narrowest dtype that holds them exactly (counts of a few
+        runs fit a byte, stock levels are whole numbers) and read back as int64/float64.
+        """
         arrays: dict[str, np.ndarray] = {
             "meta": np.array([self.point, self.first, self.count, self.ok], np.int64),
             "met": np.asarray(self.met, np.int64)}
         for name, text in self.texts.items():
             arrays[f"text.{name}"] = np.frombuffer(text.encode("utf-8"), np.uint8)
         for name, tally in self.tallies.items():
-            arrays[f"tally.{name}.keys"] = tally.keys
-            arrays[f"tally.{name}.values"] = tally.values
-            arrays[f"tally.{name}.counts"] = tally.counts
+            # sorted keys as steps from the first: mostly 0 and 1, a byte each
+            arrays[f"tally.{name}.first_key"] = tally.keys[:1]
+            arrays[f"tally.{name}.key_steps"] = compact(np.diff(tally.keys))
+            arrays[f"tally.{name}.values"] = compact(tally.values)
+            arrays[f"tally.{name}.counts"] = compact(tally.counts)
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED,
+                             compresslevel=COMPRESS_LEVEL) as archive:
+            for key, array in arrays.items():  # as np.savez_compressed lays them out
+                with archive.open(f"{key}.npy", "w", force_zip64=True) as stream:
+                    np.lib.format.write_array(stream, array, allow_pickle=False)
         return buffer.getvalue()
+
+
+def compact(array: np.ndarray) -> np.ndarray:
+    """``array`` in the narrowest integer dtype that holds every value exactly, or as it is
+    (NaN, fractions, -0.0 or a huge value)."""
+    if not len(array):
+        return array
+    if array.dtype.kind == "f":
+        whole = (np.isfinite(array).all() and (array == np.floor(array)).all()
+                 and not (np.signbit(array) & (array == 0)).any()
+                 and array.min() >= -(2.0**31) and array.max() < 2.0**31)
+        if not whole:
+            return array
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        return array
+    dtype = np.result_type(np.min_scalar_type(array.min()), np.min_scalar_type(array.max()))
+    return array.astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -101,10 +133,15 @@ def read_chunk(path: Path, parts: bool = True) -> Chunk:
         for key in data.files:
             if key.startswith("text."):
                 chunk.texts[key[5:]] = data[key].tobytes().decode("utf-8")
-            elif key.startswith("tally.") and key.endswith(".keys"):
-                name = key[6:-5]
-                chunk.tallies[name] = Tally(data[key], data[f"tally.{name}.values"],
-                                            data[f"tally.{name}.counts"])
+            elif key.startswith("tally.") and key.endswith((".keys", ".key_steps")):
+                name = key[6:].rsplit(".", 1)[0]
+                if key.endswith(".keys"):  # written before keys were stored as steps
+                    keys = data[key].astype(np.int64)
+                else:
+                    keys = np.cumsum(np.r_[data[f"tally.{name}.first_key"],
+                                           data[key].astype(np.int64)], dtype=np.int64)
+                chunk.tallies[name] = Tally(keys, data[f"tally.{name}.values"].astype(np.float64),
+                                            data[f"tally.{name}.counts"].astype(np.int64))
     return chunk
 
 

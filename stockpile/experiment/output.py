@@ -44,15 +44,24 @@ def flag(value: Any) -> Any:
     return int(value) if isinstance(value, bool | np.bool_) else value
 
 
-def csv_text(frame: pd.DataFrame, style: CsvStyle = STANDARD) -> str:
-    """One header row, no index; formulas escaped; booleans as 1/0; ``style``'s marks."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if pd.api.types.is_bool_dtype(safe[column]):
-            safe[column] = safe[column].astype(np.int8)
-        elif safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(lambda v: escape_text(flag(v)))
-    return safe.to_csv(index=False, lineterminator="\n", sep=style.sep,
+def csv_text(frame: pd.DataFrame, style: CsvStyle = STANDARD, header: bool = True) -> str:
+    """One header row (unless ``header`` is False), no index; formulas escaped; booleans
+    as 1/0; ``style``'s marks."""
+    safe = frame.copy(deep=False)  # copy on write: the caller's frame is left as it was
+    for column in safe.columns if len(safe) else ():  # no rows: the header is the text
+        values = safe[column]
+        if pd.api.types.is_bool_dtype(values):
+            safe[column] = values.astype(np.int8)
+        elif (isinstance(values.dtype, pd.StringDtype)
+              or (values.dtype == object
+                  and pd.api.types.infer_dtype(values, skipna=True) == "string")):
+            # text only (no booleans to flag): escape the few formulas, not every cell
+            formula = values.str.startswith(FORMULA_START, na=False).to_numpy(bool)
+            if formula.any():
+                safe[column] = values.where(~formula, "'" + values)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            safe[column] = values.map(lambda v: escape_text(flag(v)))
+    return safe.to_csv(index=False, header=header, lineterminator="\n", sep=style.sep,
                        decimal=style.decimal)
 
 

@@ -53,9 +53,10 @@ class InlineRunner:
         pass
 
     def execute(self, next_task: NextTask, done: Done) -> None:
-        while (item := next_task()) is not None:
-            task, scenario = item
-            done(worker.run_chunk(scenario, task))
+        with worker.heap_frozen():  # the driver's own objects stay out of every chunk's collect
+            while (item := next_task()) is not None:
+                task, scenario = item
+                done(worker.run_chunk(scenario, task))
 
 
 class ProcessRunner:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from stockpile.model.records import BurdenRow, GoalRow
@@ -44,6 +48,42 @@ def runs_table(output: RunOutput, point: int, run: int,
     columns = pd.DataFrame({path: [values[path]] * len(frame) for path in sorted(values)},
                            index=frame.index)
     return pd.concat([frame, columns], axis=1)
+
+
+def runs_rows(outputs: Sequence[tuple[int, RunOutput]], point: int,
+              inputs: dict[str, Any] | None = None) -> pd.DataFrame:
+    """``runs_table`` of several runs, concatenated: the same frame, built in one go.
+
+    A sweep worker's runs have the same inputs, so their goal rows are concatenated once
+    and each input becomes one column (the float ones one block), where a frame per run
+    and a concat of them cost more than the run itself. Runs whose inputs differ in name
+    or type take the run-by-run way, so the result never differs.
+    """
+    values = [{**(inputs or {}), **o.sampled} for _, o in outputs]
+    names = sorted(values[0]) if values else []
+    if (not outputs or any(len(o.goal) == 0 for _, o in outputs)
+            or any(sorted(v) != names for v in values)
+            or any(len({type(v[n]) for v in values}) > 1 for n in names)):
+        return pd.concat([runs_table(o, point, r, inputs) for r, o in outputs],
+                         ignore_index=True)
+    lengths = [len(o.goal) for _, o in outputs]
+    frame = pd.concat([o.goal for _, o in outputs], ignore_index=True)
+    frame.insert(0, "seed", np.repeat(np.array([o.seed for _, o in outputs], np.int64),
+                                      lengths))
+    frame.insert(0, "run", np.repeat(np.array([r for r, _ in outputs], np.int64), lengths))
+    frame.insert(0, "point", point)
+    if not names:
+        return frame
+    floats = [n for n in names if type(values[0][n]) is float]
+    others = [n for n in names if type(values[0][n]) is not float]
+    block = np.repeat(np.array([[v[n] for n in floats] for v in values], np.float64),
+                      lengths, axis=0)
+    parts = [frame, pd.DataFrame(block, columns=floats, index=frame.index)]
+    if others:  # inferred from the values, as a run's own column would be
+        parts.append(pd.DataFrame({n: [v[n] for v, k in zip(values, lengths, strict=True)
+                                       for _ in range(k)] for n in others}, index=frame.index))
+    rows = pd.concat(parts, axis=1)
+    return rows[[*frame.columns, *names]] if others else rows
 
 
 def run_tables(output: RunOutput, point: int = 0, run: int = 0,

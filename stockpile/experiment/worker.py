@@ -8,13 +8,16 @@ countries, systems and lines), so the driver receives kilobytes, not whole table
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -23,7 +26,7 @@ from stockpile.api import simulate
 from stockpile.experiment.chunks import Chunk, ChunkResult, ChunkTask
 from stockpile.experiment.output import csv_text
 from stockpile.experiment.seeds import run_seed
-from stockpile.experiment.tables import BURDEN_COLUMNS, runs_table
+from stockpile.experiment.tables import BURDEN_COLUMNS, GOAL_COLUMNS, runs_rows
 from stockpile.experiment.tally import Tally
 from stockpile.model.calendar import Calendar
 from stockpile.model.world import RunOutput
@@ -57,10 +60,20 @@ class Catalogue:
                    tuple(sorted(set(scenario.countries) | buyers)),  # other customers too
                    tuple(sorted(scenario.systems)), tuple(sorted(scenario.lines)))
 
+    @cached_property
+    def _index(self) -> dict[str, dict[str, int]]:
+        return {kind: {name: code for code, name in enumerate(getattr(self, kind))}
+                for kind in ("months", "countries", "systems", "lines")}
+
     def codes(self, values: pd.Series, kind: str) -> np.ndarray:
-        categories = getattr(self, kind)
-        codes = pd.Categorical(values, categories=categories).codes.astype(np.int64)
+        """Each value's position in the ``kind`` list: the table's few distinct values are
+        looked up, not every row (a categorical of every row costs far more)."""
+        found, distinct = pd.factorize(values)  # -1 for a missing value
+        index = self._index[kind]
+        lookup = np.array([index.get(name, -1) for name in distinct] + [-1], np.int64)
+        codes = lookup[found]
         if len(codes) and codes.min() < 0:
+            categories = getattr(self, kind)
             unknown = sorted(set(values) - set(categories))[:3]
             raise ValueError(f"{kind} not in the scenario: {', '.join(map(str, unknown))}")
         return codes
@@ -70,6 +83,8 @@ def start_worker() -> None:
     """Process-pool initializer: Ctrl-C is the driver's to handle, not every worker's; and a
     worker whose driver died (SIGKILL, out of memory) exits instead of waiting forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.collect()
+    gc.freeze()  # the worker's modules: see ``heap_frozen`` (the process ends with the pool)
     parent = multiprocessing.parent_process()
     if parent is not None and parent.sentinel is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
@@ -78,6 +93,26 @@ def start_worker() -> None:
 def _exit_with(sentinel: int) -> None:
     multiprocessing.connection.wait([sentinel])
     os._exit(1)
+
+
+@contextlib.contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Leave what is alive now out of the garbage collector's passes until the block ends.
+
+    ``run_chunk`` collects fully before every chunk, and a full pass visits every object:
+    in a process that has imported pandas, scipy and the model that is ~0.1 s a chunk.
+    Frozen, a pass visits only what the chunks made (their garbage is still collected);
+    unfrozen at the end, nothing alive before lives longer than it would have.
+    """
+    if gc.get_freeze_count():  # someone froze already: theirs to undo
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def run_chunk(scenario: Scenario, task: ChunkTask) -> ChunkResult:
@@ -109,10 +144,10 @@ def run_chunk(scenario: Scenario, task: ChunkTask) -> ChunkResult:
         runs = pd.concat(reduced.runs, ignore_index=True).reindex(columns=list(task.columns))
         chunk.met = np.array([int(runs.loc[runs.deadline == d, "met"].sum())
                               for d in scenario.goal.deadlines], np.int64)
-        chunk.texts["runs"] = _body(runs)
+        chunk.texts["runs"] = runs_body(runs, len(GOAL_COLUMNS))
         chunk.texts["burden_runs"] = "".join(reduced.burden)
         if task.timeseries != "none":
-            chunk.tallies = {name: Tally.merged(parts) for name, parts in reduced.tallies.items()}
+            chunk.tallies = reduced.tallied()
         if task.timeseries == "full":
             chunk.texts["timeseries"] = "".join(reduced.timeseries)
     if failures:
@@ -124,7 +159,11 @@ def run_chunk(scenario: Scenario, task: ChunkTask) -> ChunkResult:
 class _Reduced:
     """What a chunk keeps of its runs: run rows, burden rows as text (each member per
     deadline: a few dozen rows a run, kept whole so that every run's own first-met months
-    are in burden_runs.csv), tallies and (``full``) timeseries text."""
+    are in burden_runs.csv), the tallies' observations and (``full``) timeseries text.
+
+    A run's per-month tables shrink at once to the few columns the tallies count (well
+    under a megabyte), so they are tallied once per chunk, as a stack of runs.
+    """
 
     def __init__(self, scenario: Scenario, task: ChunkTask):
         self.task = task
@@ -132,7 +171,8 @@ class _Reduced:
         self.ok = 0
         self.runs: list[pd.DataFrame] = []
         self.burden: list[str] = []
-        self.tallies: dict[str, list[Tally]] = {}
+        self.stacks = {name: _Stack() for name in TALLIED}
+        self.layouts: dict[str, tuple[list[pd.Series], np.ndarray]] = {}
         self.timeseries: list[str] = []
 
     def add(self, outputs: list[tuple[int, RunOutput]]) -> None:
@@ -140,82 +180,178 @@ class _Reduced:
             return
         task = self.task
         self.ok += len(outputs)
-        self.runs += [runs_table(o, task.point, r, task.inputs) for r, o in outputs]
+        self.runs.append(runs_rows(outputs, task.point, task.inputs))
         self.burden.append(_body(burden_rows(task.point, outputs)))
         if task.timeseries != "none":
-            for name, tally in tallies(self.catalogue, [o for _, o in outputs]).items():
-                self.tallies.setdefault(name, []).append(tally)
+            for _, output in outputs:
+                for name, (table, columns, keyed, valued) in TALLIED.items():
+                    frame = getattr(output, table)
+                    keys = self._keys(name, frame, columns, keyed)
+                    self.stacks[name].add(*valued(self.catalogue, frame, keys))
         if task.timeseries == "full":
-            self.timeseries.append(_body(pd.concat(
-                [_tagged(o.timeseries, task.point, r) for r, o in outputs],
-                ignore_index=True)))
+            self.timeseries.append(_body(tagged_rows(task.point, outputs, "timeseries")))
+
+    def tallied(self) -> dict[str, Tally]:
+        return {name: stack.tally() for name, stack in self.stacks.items()}
+
+    def _keys(self, name: str, frame: pd.DataFrame, columns: tuple[str, ...],
+              keyed: Callable[[Catalogue, pd.DataFrame], np.ndarray]) -> np.ndarray:
+        """The frame's keys; the last run's when its key columns are the same (they are
+        in every run of a point, and comparing is much cheaper than encoding)."""
+        last = self.layouts.get(name)
+        if last is not None and all(frame[c].equals(s) for c, s in zip(columns, last[0],
+                                                                         strict=True)):
+            return last[1]
+        keys = keyed(self.catalogue, frame)
+        self.layouts[name] = ([frame[c] for c in columns], keys)
+        return keys
+
+
+class _Stack:
+    """One summary file's observations of a chunk's runs: those with the first run's keys
+    as columns of a stack (a row sort of a few values each), any others as they come."""
+
+    def __init__(self) -> None:
+        self.keys: np.ndarray | None = None
+        self.columns: list[np.ndarray] = []
+        self.other: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        if self.keys is None:
+            self.keys = keys
+        if keys is self.keys or np.array_equal(keys, self.keys):
+            self.columns.append(values)
+        else:
+            self.other.append((keys, values))
+
+    def tally(self) -> Tally:
+        parts = [Tally.of(np.concatenate([k for k, _ in self.other]),
+                          np.concatenate([v for _, v in self.other]))] if self.other else []
+        if self.columns:
+            parts.insert(0, Tally.stacked(self.keys, np.column_stack(self.columns)))
+        return Tally.merged(parts) if len(parts) > 1 else parts[0] if parts else Tally.empty()
 
 
 def burden_rows(point: int, outputs: list[tuple[int, RunOutput]]) -> pd.DataFrame:
     """The runs' burden tables as burden_runs.csv's rows (tagged once, not run by run)."""
-    frames = [o.burden for _, o in outputs]
+    return tagged_rows(point, outputs, "burden").reindex(columns=BURDEN_COLUMNS)
+
+
+def tagged_rows(point: int, outputs: list[tuple[int, RunOutput]], table: str) -> pd.DataFrame:
+    """One of the runs' tables, concatenated, with point and run columns first."""
+    frames = [getattr(o, table) for _, o in outputs]
     rows = pd.concat(frames, ignore_index=True)
     rows.insert(0, "run", np.repeat([r for r, _ in outputs], [len(f) for f in frames]))
     rows.insert(0, "point", point)
-    return rows.reindex(columns=BURDEN_COLUMNS)
+    return rows
+
+
+def runs_body(runs: pd.DataFrame, leading: int) -> str:
+    """runs.csv rows: a run's inputs (every column after the ``leading`` ones) are the same
+    on each of its rows, so they are written once a run and put after each row's leading
+    cells, which is what writing every row whole gives (three quarters fewer cells).
+
+    Written whole instead when a run's inputs could read differently alone: a single input
+    column (csv writes a lone empty cell as ``""``), a cell with a line break, or a column
+    whose text depends on its other values (dates).
+    """
+    inputs = runs.iloc[:, leading:]
+    plain = all(isinstance(t, pd.StringDtype) or (isinstance(t, np.dtype) and t.kind in "biufO")
+                for t in inputs.dtypes)
+    if inputs.shape[1] < 2 or not len(runs) or not plain:
+        return _body(runs)
+    run = runs["run"].to_numpy()
+    first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    head = _body(runs.iloc[:, :leading]).split("\n")
+    tail = _body(inputs.iloc[first]).split("\n")
+    if len(head) != len(runs) + 1 or len(tail) != len(first) + 1:
+        return _body(runs)
+    of_row = np.repeat(np.arange(len(first)), np.diff(np.r_[first, len(runs)]))
+    return "".join(f"{h},{tail[i]}\n" for h, i in zip(head, of_row, strict=False))
 
 
 def _body(frame: pd.DataFrame) -> str:
     """CSV rows without the header: the assembler writes the header once."""
-    return csv_text(frame).split("\n", 1)[1]
-
-
-def _tagged(frame: pd.DataFrame, point: int, run: int) -> pd.DataFrame:
-    frame = frame.copy()
-    frame.insert(0, "run", run)
-    frame.insert(0, "point", point)
-    return frame
+    return csv_text(frame, header=False)
 
 
 def tallies(catalogue: Catalogue, outputs: list[RunOutput]) -> dict[str, Tally]:
-    """Per-month counts across the chunk's runs, one tally per summary file."""
-    return {
-        "stocks": stock_tally(catalogue, pd.concat([o.timeseries for o in outputs])),
-        "ratio": ratio_tally(catalogue, pd.concat([o.capability for o in outputs])),
-        "binding": binding_tally(catalogue, pd.concat([o.constraints for o in outputs])),
-        "lines": line_tally(catalogue, pd.concat([o.production for o in outputs])),
-    }
+    """Per-month counts across runs, one tally per summary file (what a chunk packs)."""
+    stacks = {name: _Stack() for name in TALLIED}
+    for output in outputs:
+        for name, (table, _, keyed, valued) in TALLIED.items():
+            frame = getattr(output, table)
+            stacks[name].add(*valued(catalogue, frame, keyed(catalogue, frame)))
+    return {name: stack.tally() for name, stack in stacks.items()}
 
 
-def stock_tally(catalogue: Catalogue, frame: pd.DataFrame) -> Tally:
+def stock_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
     """Key ((month × countries + country) × systems + system) × 4 + quantity."""
     base = ((catalogue.codes(frame.date, "months") * len(catalogue.countries)
              + catalogue.codes(frame.country, "countries")) * len(catalogue.systems)
             + catalogue.codes(frame.system, "systems"))
     n = len(STOCK_QUANTITIES)
-    keys = np.concatenate([base * n + i for i in range(n)])
-    values = np.concatenate([frame[q].to_numpy(np.float64) for q in STOCK_QUANTITIES])
-    return Tally.of(keys, values)
+    return np.concatenate([base * n + i for i in range(n)])
 
 
-def ratio_tally(catalogue: Catalogue, frame: pd.DataFrame) -> Tally:
+def stock_values(catalogue: Catalogue, frame: pd.DataFrame,
+                 keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return keys, np.concatenate([frame[q].to_numpy(np.float64) for q in STOCK_QUANTITIES])
+
+
+def month_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
+    return catalogue.codes(frame.date, "months")
+
+
+def ratio_values(catalogue: Catalogue, frame: pd.DataFrame,
+                 keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Key month; value the ratio in bins of ``RATIO_BIN`` (runs with no baseline skipped)."""
     ratio = frame.ratio.to_numpy(np.float64)
     keep = np.isfinite(ratio)
-    return Tally.of(catalogue.codes(frame.date[keep], "months"),
-                    np.round(ratio[keep] / RATIO_BIN))
+    return keys[keep], np.round(ratio[keep] / RATIO_BIN)
 
 
-def binding_tally(catalogue: Catalogue, frame: pd.DataFrame) -> Tally:
-    """Key month × countries + country; value the index of the binding constraint."""
-    keys = (catalogue.codes(frame.date, "months") * len(catalogue.countries)
+def binding_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
+    """Key month × countries + country."""
+    return (catalogue.codes(frame.date, "months") * len(catalogue.countries)
             + catalogue.codes(frame.country, "countries"))
-    values = pd.Categorical(frame.binding, categories=BINDINGS).codes
+
+
+def binding_values(catalogue: Catalogue, frame: pd.DataFrame,
+                   keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value the index of the binding constraint in ``BINDINGS``."""
+    found, distinct = pd.factorize(frame.binding)
+    lookup = np.array([BINDINGS.index(b) if b in BINDINGS else -1 for b in distinct] + [-1],
+                      np.int64)
+    values = lookup[found]
     if len(values) and values.min() < 0:
         raise ValueError(f"unknown binding constraint in {sorted(set(frame.binding))}")
-    return Tally.of(keys, values)
+    return keys, values.astype(np.float64)
 
 
-def line_tally(catalogue: Catalogue, frame: pd.DataFrame) -> Tally:
-    """Key (month × lines + line) × 4 + field; ``limited_by`` coded as in ``LIMITS``."""
+def line_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
+    """Key (month × lines + line) × 4 + field."""
     base = (catalogue.codes(frame.date, "months") * len(catalogue.lines)
             + catalogue.codes(frame.line, "lines"))
     n = len(LINE_FIELDS)
-    limited = frame.limited_by.map(LIMITS).fillna(0).to_numpy(np.float64)
-    values = [frame[f].to_numpy(np.float64) for f in LINE_FIELDS[:-1]] + [limited]
-    return Tally.of(np.concatenate([base * n + i for i in range(n)]), np.concatenate(values))
+    return np.concatenate([base * n + i for i in range(n)])
+
+
+def line_values(catalogue: Catalogue, frame: pd.DataFrame,
+                keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``limited_by`` coded as in ``LIMITS``."""
+    found, distinct = pd.factorize(frame.limited_by)
+    lookup = np.array([LIMITS.get(v, 0) for v in distinct] + [0], np.float64)
+    values = [frame[f].to_numpy(np.float64) for f in LINE_FIELDS[:-1]] + [lookup[found]]
+    return keys, np.concatenate(values)
+
+
+Keyed = Callable[[Catalogue, pd.DataFrame], np.ndarray]
+Valued = Callable[[Catalogue, pd.DataFrame, np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: summary tally -> (run table, its key columns, the keys, the (keys, values) observed)
+TALLIED: dict[str, tuple[str, tuple[str, ...], Keyed, Valued]] = {
+    "stocks": ("timeseries", ("date", "country", "system"), stock_keys, stock_values),
+    "ratio": ("capability", ("date",), month_keys, ratio_values),
+    "binding": ("constraints", ("date", "country"), binding_keys, binding_values),
+    "lines": ("production", ("date", "line"), line_keys, line_values),
+}
