@@ -101,6 +101,16 @@ def _shares(order: Order, units: float) -> Iterator[tuple[str, float]]:
         yield buyer, units * quantity / total
 
 
+def _add_shares(due: dict[str, float], order: Order, units: float) -> None:
+    """Add each buyer's part of an order's units to ``due`` (as ``_shares`` splits them)."""
+    buyer = order.single
+    if buyer is not None:
+        due[buyer] = due.get(buyer, 0.0) + float(units)
+        return
+    for buyer, share in _shares(order, units):
+        due[buyer] = due.get(buyer, 0.0) + share
+
+
 def _by_buyer(batch: list[tuple[Order | None, int]]) -> dict[str, int] | None:
     """A batch's units by buyer, or None if an order in it is shared (see ``_due_in_work``)."""
     found: dict[str, int] = {}
@@ -576,12 +586,7 @@ class ProductionLine:
             if room <= 0:
                 break
             part = min(room, order.unstarted)
-            buyer = order.single
-            if buyer is not None:
-                due[buyer] = due.get(buyer, 0.0) + float(part)
-            else:
-                for buyer, units in _shares(order, part):
-                    due[buyer] = due.get(buyer, 0.0) + units
+            _add_shares(due, order, part)
             room -= part
         self._due = (key, due)
         return due
@@ -619,14 +624,8 @@ class ProductionLine:
             if finish > end:
                 break
             for order, count in batch:
-                if order is None:
-                    continue
-                buyer = order.single
-                if buyer is not None:
-                    due[buyer] = due.get(buyer, 0.0) + float(count)
-                else:
-                    for buyer, units in _shares(order, count):
-                        due[buyer] = due.get(buyer, 0.0) + units
+                if order is not None:
+                    _add_shares(due, order, count)
         return due
 
     def _rejections(self, count: int) -> int:
