@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from stockpile.experiment.output import csv_text
 from stockpile.experiment.parquet import csv_to_parquet, too_long
 from stockpile.experiment.plan import SweepPlan
 from stockpile.experiment.tables import BURDEN_COLUMNS
-from stockpile.experiment.tally import Tally
+from stockpile.experiment.tally import Packed, Tally
 from stockpile.experiment.worker import (
     BINDINGS,
     FAILURE_COLUMNS,
@@ -39,6 +40,9 @@ from stockpile.model.records import StockRow
 
 MERGE_PARTS = 8  # chunk tallies held before they are merged into the point's tally
 MERGE_ENTRIES = 1_000_000  # ... or this many entries, whichever comes first
+BLOCK_ENTRIES = 250_000  # entries of a held block: what a merge or a summary step adds
+#: keys one summary row reads together: ``align * k`` to ``align * k + align - 1``
+ROW_KEYS = {"lines": len(LINE_FIELDS)}
 DIGITS = 6
 FAN_COLUMNS = ["point", "date", "ratio_mean", "ratio_p5", "ratio_p25", "ratio_p50", "ratio_p75",
                "ratio_p95"]
@@ -96,29 +100,58 @@ class Totals:
 
 
 class Merger:
-    """Tallies of one point, merged every so often so memory stays bounded.
+    """Tallies of one point, held packed in blocks of consecutive keys, so that merging
+    and the summaries need memory for one block beyond what is held, and what is held is
+    small, however many runs there are.
 
-    Chunks wait beside the merged part until they are as many entries as it is (or
-    ``MERGE_ENTRIES``): a point whose tally is large is then merged a few times, not
-    once per chunk, and holds at most about twice its tally.
+    Chunk tallies wait until they are ``MERGE_ENTRIES`` entries (or ``MERGE_PARTS``
+    tallies), then are merged into the held blocks a block at a time (each block with its
+    key range of every waiting tally); a block grown past twice ``block`` entries is cut
+    into blocks of about ``block``. Counts merge exactly, so the blocks are the entries of
+    the one merged tally, whatever the grouping.
     """
 
-    def __init__(self) -> None:
-        self.merged: dict[str, Tally] = {}
+    def __init__(self, block: int | None = None) -> None:
+        self.block = BLOCK_ENTRIES if block is None else block
+        self.held: dict[str, list[Packed]] = {}
         self.parts: dict[str, list[Tally]] = {}
 
     def add(self, tallies: dict[str, Tally]) -> None:
         for name, tally in tallies.items():
             parts = self.parts.setdefault(name, [])
             parts.append(tally)
-            merged = self.merged.get(name, Tally.empty())
-            if (len(parts) > MERGE_PARTS
-                    or sum(len(t) for t in parts) > max(MERGE_ENTRIES, len(merged) // 2)):
-                self.merged[name] = Tally.merged([merged, *parts])
-                self.parts[name] = []
+            if len(parts) > MERGE_PARTS or sum(len(t) for t in parts) > MERGE_ENTRIES:
+                align = ROW_KEYS.get(name, 1)  # cuts before aligned keys only
+                if not self.held.get(name):  # the first tally is sorted: held as it is cut
+                    self.held[name] = [Packed.of(p) for p in parts.pop(0).split(self.block, align)]
+                held: list[Packed] = []
+                for block in self.blocks(name):
+                    held.extend(Packed.of(piece) for piece in block.split(self.block, align))
+                    del block
+                self.held[name] = held
+
+    def blocks(self, name: str) -> Iterator[Tally]:
+        """Tally ``name`` merged, as blocks of consecutive keys in key order. What is held
+        is handed over: each held block is let go of as its merged block is made."""
+        held = self.held.pop(name, [])[::-1]  # popped from the end
+        parts = self.parts.pop(name, [])
+        align = ROW_KEYS.get(name, 1)
+        low: int | None = None
+        while True:
+            block = held.pop().tally() if held else Tally.empty()
+            # the next block's range starts at its aligned cut: its first key rounded down
+            high = held[-1].first() // align * align if held else None
+            merged = Tally.merged([block, *(p.between(low, high) for p in parts)])
+            del block
+            yield merged
+            del merged
+            if high is None:
+                return
+            low = high
 
     def get(self, name: str) -> Tally:
-        return Tally.merged([self.merged.get(name, Tally.empty()), *self.parts.get(name, [])])
+        """Tally ``name`` merged whole (what is held is handed over)."""
+        return Tally.merged(list(self.blocks(name)))
 
 
 def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
@@ -162,12 +195,18 @@ def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
 
 def _write_summaries(streams: dict[str, CSVStream], point: int, catalogue: Catalogue,
                      merger: Merger, runs: int) -> None:
-    streams["fan.csv"].frame(fan(point, catalogue, merger.get("ratio")))
-    streams["timeseries_summary.csv"].frame(
-        stock_summary(point, catalogue, merger.get("stocks").padded(runs)))
-    streams["constraints_summary.csv"].frame(
-        binding_summary(point, catalogue, merger.get("binding")))
-    streams["production_summary.csv"].frame(line_summary(point, catalogue, merger.get("lines")))
+    """Each file's rows a block of keys at a time: a row reads one key's entries (or one
+    aligned group's, ``ROW_KEYS``), and blocks come in key order, so the rows are those of
+    the whole tally in the same order."""
+    for block in merger.blocks("ratio"):
+        streams["fan.csv"].frame(fan(point, catalogue, block))
+    for block in merger.blocks("stocks"):
+        streams["timeseries_summary.csv"].frame(
+            stock_summary(point, catalogue, block.padded(runs)))
+    for block in merger.blocks("binding"):
+        streams["constraints_summary.csv"].frame(binding_summary(point, catalogue, block))
+    for block in merger.blocks("lines"):
+        streams["production_summary.csv"].frame(line_summary(point, catalogue, block))
 
 
 def fan(point: int, catalogue: Catalogue, tally: Tally) -> pd.DataFrame:

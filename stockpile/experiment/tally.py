@@ -11,6 +11,7 @@ resume.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -104,6 +105,25 @@ class Tally:
             return self
         return Tally.merged([self, Tally(keys[short], np.zeros(short.sum()), missing[short])])
 
+    def between(self, low: int | None, high: int | None) -> Tally:
+        """The entries with ``low <= key < high`` (``None``: no bound), as views: keys are
+        sorted, so a key range is one slice."""
+        start = 0 if low is None else int(np.searchsorted(self.keys, low, "left"))
+        end = len(self.keys) if high is None else int(np.searchsorted(self.keys, high, "left"))
+        return Tally(self.keys[start:end], self.values[start:end], self.counts[start:end])
+
+    def split(self, size: int, align: int = 1) -> list[Tally]:
+        """Consecutive key ranges of about ``size`` entries each (views), cut only before a
+        key that is a multiple of ``align``: keys ``align * k`` to ``align * k + align - 1``
+        stay together (one summary row reads them all)."""
+        if len(self.keys) <= 2 * size:
+            return [self] if len(self.keys) else []
+        cuts = self.keys[size::size]
+        cuts = np.unique(np.searchsorted(self.keys, cuts - cuts % align, "left"))
+        bounds = [0, *(int(c) for c in cuts if 0 < c < len(self.keys)), len(self.keys)]
+        return [Tally(self.keys[a:b], self.values[a:b], self.counts[a:b])
+                for a, b in itertools.pairwise(bounds)]
+
     def groups(self) -> tuple[np.ndarray, np.ndarray]:
         """The distinct keys and where each one's entries start."""
         if not len(self.keys):
@@ -143,6 +163,59 @@ class Tally:
         group = np.repeat(np.arange(len(keys)), np.diff(np.r_[starts, len(self.keys)]))
         table[group, self.values.astype(np.int64)] = self.counts
         return keys, table / np.maximum(n, 1)[:, None]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A tally held in a fifth of the memory, unpacked exactly: each distinct key once with
+    its number of entries, values and counts in the narrowest dtype that holds them (stock
+    levels are whole numbers, counts are at most the runs). A sweep holds a point's tally
+    while its chunks are read, and the tally grows with runs as values spread."""
+
+    keys: np.ndarray  # distinct, int64
+    sizes: np.ndarray  # entries per key
+    values: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, tally: Tally) -> Packed:
+        """Arrays of its own: a packed slice does not keep the whole tally alive."""
+        keys, starts = tally.groups()
+        return cls(keys.copy(), compact(np.diff(np.r_[starts, len(tally)])),
+                   _own(tally.values, compact(tally.values)),
+                   _own(tally.counts, compact(tally.counts)))
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def first(self) -> int:
+        return int(self.keys[0])
+
+    def tally(self) -> Tally:
+        return Tally(np.repeat(self.keys, self.sizes), self.values.astype(np.float64),
+                     self.counts.astype(np.int64))
+
+
+def compact(array: np.ndarray) -> np.ndarray:
+    """``array`` in the narrowest integer dtype that holds every value exactly, or as it is
+    (NaN, fractions, -0.0 or a huge value)."""
+    if not len(array):
+        return array
+    if array.dtype.kind == "f":
+        whole = (np.isfinite(array).all() and (array == np.floor(array)).all()
+                 and not (np.signbit(array) & (array == 0)).any()
+                 and array.min() >= -(2.0**31) and array.max() < 2.0**31)
+        if not whole:
+            return array
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        return array
+    dtype = np.result_type(np.min_scalar_type(array.min()), np.min_scalar_type(array.max()))
+    return array.astype(dtype)
+
+
+def _own(array: np.ndarray, narrowed: np.ndarray) -> np.ndarray:
+    return array.copy() if narrowed is array else narrowed
 
 
 def _order(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
