@@ -119,8 +119,11 @@ def test_a_merger_in_tiny_blocks_holds_the_one_merged_tally(
 def test_a_packed_tally_unpacks_to_the_same_bytes(kind: str) -> None:
     rng = np.random.default_rng(17)
     tally = Tally.of(rng.integers(-5, 60, 500), VALUES[kind](rng, 500), rng.integers(1, 999, 500))
-    _assert_same(Packed.of(tally).tally(), tally)
+    packed = Packed.of(tally)
+    _assert_same(packed.tally(), tally)
     _assert_same(Packed.of(Tally.empty()).tally(), Tally.empty())
+    for low, high in ((None, 10), (10, 30), (30, None), (-100, -50), (70, None), (12, 12)):
+        _assert_same(packed.between(low, high), tally.between(low, high))
 
 
 def test_chunk_tallies_come_back_from_narrow_dtypes_unchanged(tmp_path: Path) -> None:

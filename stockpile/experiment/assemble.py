@@ -40,7 +40,7 @@ from stockpile.model.records import StockRow
 
 MERGE_PARTS = 8  # chunk tallies held before they are merged into the point's tally
 MERGE_ENTRIES = 1_000_000  # ... or this many entries, whichever comes first
-BLOCK_ENTRIES = 250_000  # entries of a held block: what a merge or a summary step adds
+BLOCK_ENTRIES = 100_000  # entries of a held block: about what a merge or a summary step adds
 #: keys one summary row reads together: ``align * k`` to ``align * k + align - 1``
 ROW_KEYS = {"lines": len(LINE_FIELDS)}
 DIGITS = 6
@@ -104,26 +104,24 @@ class Merger:
     and the summaries need memory for one block beyond what is held, and what is held is
     small, however many runs there are.
 
-    Chunk tallies wait until they are ``MERGE_ENTRIES`` entries (or ``MERGE_PARTS``
-    tallies), then are merged into the held blocks a block at a time (each block with its
-    key range of every waiting tally); a block grown past twice ``block`` entries is cut
-    into blocks of about ``block``. Counts merge exactly, so the blocks are the entries of
-    the one merged tally, whatever the grouping.
+    Chunk tallies wait (packed too) until they are ``MERGE_ENTRIES`` entries (or
+    ``MERGE_PARTS`` tallies), then are merged into the held blocks a block at a time (each
+    block with its key range of every waiting tally); a block grown past twice ``block``
+    entries is cut into blocks of about ``block``. Counts merge exactly, so the blocks are
+    the entries of the one merged tally, whatever the grouping.
     """
 
     def __init__(self, block: int | None = None) -> None:
         self.block = BLOCK_ENTRIES if block is None else block
         self.held: dict[str, list[Packed]] = {}
-        self.parts: dict[str, list[Tally]] = {}
+        self.parts: dict[str, list[Packed]] = {}
 
     def add(self, tallies: dict[str, Tally]) -> None:
         for name, tally in tallies.items():
             parts = self.parts.setdefault(name, [])
-            parts.append(tally)
+            parts.append(Packed.of(tally))
             if len(parts) > MERGE_PARTS or sum(len(t) for t in parts) > MERGE_ENTRIES:
-                align = ROW_KEYS.get(name, 1)  # cuts before aligned keys only
-                if not self.held.get(name):  # the first tally is sorted: held as it is cut
-                    self.held[name] = [Packed.of(p) for p in parts.pop(0).split(self.block, align)]
+                align = ROW_KEYS.get(name, 1)
                 held: list[Packed] = []
                 for block in self.blocks(name):
                     held.extend(Packed.of(piece) for piece in block.split(self.block, align))
@@ -131,20 +129,33 @@ class Merger:
                 self.held[name] = held
 
     def blocks(self, name: str) -> Iterator[Tally]:
-        """Tally ``name`` merged, as blocks of consecutive keys in key order. What is held
-        is handed over: each held block is let go of as its merged block is made."""
+        """Tally ``name`` merged, as blocks of consecutive keys in key order, each about
+        ``block`` entries or fewer. What is held is handed over and let go of as it goes.
+
+        A held block's range (from its first key, rounded down to an aligned cut, to the
+        next one's) takes the waiting tallies' entries in it too; a range with more than
+        twice ``block`` entries in all is merged in parts, cut where its largest source
+        has about its share of ``block`` entries: a first merge (nothing held yet) or a
+        few large chunks never merge more than a block or so at once.
+        """
         held = self.held.pop(name, [])[::-1]  # popped from the end
         parts = self.parts.pop(name, [])
-        align = ROW_KEYS.get(name, 1)
+        align = ROW_KEYS.get(name, 1)  # blocks cut before aligned keys only
         low: int | None = None
         while True:
-            block = held.pop().tally() if held else Tally.empty()
-            # the next block's range starts at its aligned cut: its first key rounded down
+            sources = [held.pop(), *parts] if held else parts
             high = held[-1].first() // align * align if held else None
-            merged = Tally.merged([block, *(p.between(low, high) for p in parts)])
-            del block
-            yield merged
-            del merged
+            sizes = [s.count(low, high) for s in sources]
+            cuts: list[int] = []
+            if sum(sizes) > 2 * self.block:
+                big = int(np.argmax(sizes))
+                cuts = sources[big].cuts(low, high, max(1, self.block * sizes[big] // sum(sizes)),
+                                         align)
+            for a, b in itertools.pairwise([low, *cuts, high]):
+                merged = Tally.merged([s.between(a, b) for s in sources])
+                yield merged
+                del merged
+            del sources
             if high is None:
                 return
             low = high
@@ -178,6 +189,7 @@ def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
                 merger.add(chunk.tallies)
                 ok += chunk.ok
                 totals.failed += chunk.failed
+                del chunk  # before the next is read
             totals.ok += ok
             if timeseries != "none" and ok:
                 _write_summaries(streams, point, Catalogue.of(plan.scenario(point)), merger, ok)

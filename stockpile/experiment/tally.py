@@ -168,12 +168,12 @@ class Tally:
 @dataclass(frozen=True)
 class Packed:
     """A tally held in a fifth of the memory, unpacked exactly: each distinct key once with
-    its number of entries, values and counts in the narrowest dtype that holds them (stock
+    where its entries end, values and counts in the narrowest dtype that holds them (stock
     levels are whole numbers, counts are at most the runs). A sweep holds a point's tally
     while its chunks are read, and the tally grows with runs as values spread."""
 
     keys: np.ndarray  # distinct, int64
-    sizes: np.ndarray  # entries per key
+    ends: np.ndarray  # int64: exclusive end of each key's entries
     values: np.ndarray
     counts: np.ndarray
 
@@ -181,7 +181,8 @@ class Packed:
     def of(cls, tally: Tally) -> Packed:
         """Arrays of its own: a packed slice does not keep the whole tally alive."""
         keys, starts = tally.groups()
-        return cls(keys.copy(), compact(np.diff(np.r_[starts, len(tally)])),
+        ends = np.r_[starts[1:], len(tally)].astype(np.int64) if len(keys) else starts
+        return cls(keys.copy(), ends,
                    _own(tally.values, compact(tally.values)),
                    _own(tally.counts, compact(tally.counts)))
 
@@ -192,8 +193,35 @@ class Packed:
         return int(self.keys[0])
 
     def tally(self) -> Tally:
-        return Tally(np.repeat(self.keys, self.sizes), self.values.astype(np.float64),
-                     self.counts.astype(np.int64))
+        return self.between(None, None)
+
+    def between(self, low: int | None, high: int | None) -> Tally:
+        """The entries with ``low <= key < high`` (``None``: no bound), unpacked."""
+        i, j, start, end = self._span(low, high)
+        return Tally(np.repeat(self.keys[i:j], np.diff(self.ends[i:j], prepend=start)),
+                     self.values[start:end].astype(np.float64),
+                     self.counts[start:end].astype(np.int64))
+
+    def count(self, low: int | None, high: int | None) -> int:
+        """How many entries ``between(low, high)`` has."""
+        _, _, start, end = self._span(low, high)
+        return end - start
+
+    def cuts(self, low: int | None, high: int | None, size: int, align: int = 1) -> list[int]:
+        """Keys that cut ``between(low, high)`` into parts of about ``size`` entries, each a
+        multiple of ``align`` (see ``Tally.split``) and above ``low``."""
+        i, j, start, end = self._span(low, high)
+        marks = np.searchsorted(self.ends[i:j], np.arange(start + size, end, size), "right")
+        keys = self.keys[i:j][marks[marks < j - i]]
+        keys = np.unique(keys - keys % align)
+        return [int(k) for k in keys if low is None or k > low]
+
+    def _span(self, low: int | None, high: int | None) -> tuple[int, int, int, int]:
+        """Distinct keys ``i:j`` and entries ``start:end`` with ``low <= key < high``."""
+        i = 0 if low is None else int(np.searchsorted(self.keys, low, "left"))
+        j = len(self.keys) if high is None else int(np.searchsorted(self.keys, high, "left"))
+        j = max(i, j)
+        return i, j, int(self.ends[i - 1]) if i else 0, int(self.ends[j - 1]) if j else 0
 
 
 def compact(array: np.ndarray) -> np.ndarray:
