@@ -167,24 +167,25 @@ class Tally:
 
 @dataclass(frozen=True)
 class Packed:
-    """A tally held in a fifth of the memory, unpacked exactly: each distinct key once with
+    """A tally held in about a fifth of the memory, unpacked exactly: each distinct key once with
     where its entries end, values and counts in the narrowest dtype that holds them (stock
-    levels are whole numbers, counts are at most the runs). A sweep holds a point's tally
-    while its chunks are read, and the tally grows with runs as values spread."""
+    levels are whole numbers, counts are at most the runs; fractions as codes into their
+    distinct values). A sweep holds a point's tally while its chunks are read, and the
+    tally grows with runs as values spread."""
 
     keys: np.ndarray  # distinct, int64
     ends: np.ndarray  # int64: exclusive end of each key's entries
-    values: np.ndarray
+    values: np.ndarray  # or codes into ``table``
     counts: np.ndarray
+    table: np.ndarray | None = None  # the distinct values, when ``values`` are codes
 
     @classmethod
     def of(cls, tally: Tally) -> Packed:
         """Arrays of its own: a packed slice does not keep the whole tally alive."""
         keys, starts = tally.groups()
         ends = np.r_[starts[1:], len(tally)].astype(np.int64) if len(keys) else starts
-        return cls(keys.copy(), ends,
-                   _own(tally.values, compact(tally.values)),
-                   _own(tally.counts, compact(tally.counts)))
+        values, table = _coded(tally.values)
+        return cls(keys.copy(), ends, values, _own(tally.counts, compact(tally.counts)), table)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -198,9 +199,11 @@ class Packed:
     def between(self, low: int | None, high: int | None) -> Tally:
         """The entries with ``low <= key < high`` (``None``: no bound), unpacked."""
         i, j, start, end = self._span(low, high)
+        values = self.values[start:end]
+        if self.table is not None:
+            values = self.table[values]
         return Tally(np.repeat(self.keys[i:j], np.diff(self.ends[i:j], prepend=start)),
-                     self.values[start:end].astype(np.float64),
-                     self.counts[start:end].astype(np.int64))
+                     values.astype(np.float64, copy=False), self.counts[start:end].astype(np.int64))
 
     def count(self, low: int | None, high: int | None) -> int:
         """How many entries ``between(low, high)`` has."""
@@ -244,6 +247,21 @@ def compact(array: np.ndarray) -> np.ndarray:
 
 def _own(array: np.ndarray, narrowed: np.ndarray) -> np.ndarray:
     return array.copy() if narrowed is array else narrowed
+
+
+def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values as their narrowest whole numbers or as codes into their distinct values,
+    whichever is smaller; codes only where exact (no NaN or -0.0, which a table of
+    distinct values would merge). An array of its own either way."""
+    narrowed = compact(values)
+    if narrowed.itemsize > 2 and len(narrowed) and (
+            narrowed.dtype.kind in "iu" or (np.isfinite(narrowed).all()
+                                           and not (np.signbit(narrowed) & (narrowed == 0)).any())):
+        codes, table = pd.factorize(narrowed)  # hashed, not sorted: a table in any order
+        codes = compact(codes)
+        if table.nbytes + codes.nbytes < narrowed.nbytes:
+            return codes, table
+    return _own(values, narrowed), None
 
 
 def _order(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
