@@ -21,7 +21,7 @@ from stockpile.experiment.chunks import Chunk, compact, read_chunk
 from stockpile.experiment.csvstyle import EXCEL_EU, STANDARD
 from stockpile.experiment.output import csv_text, escape_text, flag
 from stockpile.experiment.tables import runs_rows, runs_table
-from stockpile.experiment.tally import Packed, Tally
+from stockpile.experiment.tally import Packed, Shelved, Tally
 from stockpile.scenario import load_scenario
 
 
@@ -87,10 +87,12 @@ def test_merging_chunk_tallies_in_any_grouping_gives_one_tally() -> None:
     _assert_same(Tally.merged(parts[::-1]), expected)
 
 
+@pytest.mark.parametrize("shelved", [False, True])
 def test_a_merger_in_tiny_blocks_holds_the_one_merged_tally(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of a few entries, merged after every chunk: in key order, the blocks are the
-    whole merged tally, and no block boundary splits a row's aligned keys."""
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shelved: bool) -> None:
+    """Blocks of a few entries, merged after every chunk (held in memory or in a scratch
+    file): in key order, the blocks are the whole merged tally, and no block boundary
+    splits a row's aligned keys."""
     monkeypatch.setattr(assemble, "MERGE_PARTS", 1)
     monkeypatch.setattr(assemble, "MERGE_ENTRIES", 30)
     rng = np.random.default_rng(13)
@@ -99,10 +101,12 @@ def test_a_merger_in_tiny_blocks_holds_the_one_merged_tally(
     expected = _lexsorted(np.concatenate([p.keys for p in parts]),
                           np.concatenate([p.values for p in parts]),
                           np.concatenate([p.counts for p in parts]))
-    merger = assemble.Merger(block=7)
+    merger = assemble.Merger(block=7, scratch=tmp_path if shelved else None)
     for part in parts:
         merger.add({"lines": part, "other": part})
     assert len(merger.held["lines"]) > 10 and not merger.parts.get("lines")
+    assert all(isinstance(b, Shelved if shelved else Packed) for b in merger.held["lines"])
+    assert not list(tmp_path.iterdir())  # scratch files have no name
     for name in ("lines", "other"):
         blocks = [b for b in merger.blocks(name) if len(b)]
         _assert_same(Tally.merged(blocks), expected)
@@ -112,7 +116,7 @@ def test_a_merger_in_tiny_blocks_holds_the_one_merged_tally(
         if name == "lines":  # a row's keys in one block
             n = len(worker.LINE_FIELDS)
             assert (firsts // n > lasts // n).all()
-    assert not merger.held and not merger.parts
+    assert not merger.held and not merger.parts and not merger.files
 
 
 @pytest.mark.parametrize("kind", list(VALUES))

@@ -12,8 +12,10 @@ resume.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -193,8 +195,20 @@ class Packed:
     def first(self) -> int:
         return int(self.keys[0])
 
+    def load(self) -> Packed:
+        return self
+
     def tally(self) -> Tally:
         return self.between(None, None)
+
+    def save(self, stream: BinaryIO) -> Shelved:
+        """Append to a scratch file; the block comes back with ``load``."""
+        stream.seek(0, os.SEEK_END)
+        offset = stream.tell()
+        table = np.zeros(0) if self.table is None else self.table  # held blocks have entries
+        for array in (self.keys, self.ends, self.values, self.counts, table):
+            np.lib.format.write_array(stream, array, allow_pickle=False)
+        return Shelved(stream, offset, self.first())
 
     def between(self, low: int | None, high: int | None) -> Tally:
         """The entries with ``low <= key < high`` (``None``: no bound), unpacked."""
@@ -225,6 +239,25 @@ class Packed:
         j = len(self.keys) if high is None else int(np.searchsorted(self.keys, high, "left"))
         j = max(i, j)
         return i, j, int(self.ends[i - 1]) if i else 0, int(self.ends[j - 1]) if j else 0
+
+
+@dataclass(frozen=True)
+class Shelved:
+    """A packed block kept in a scratch file, not in memory: where it is, and its first
+    key (what a merge needs to know of a block before it reads it)."""
+
+    stream: BinaryIO
+    offset: int
+    key: int
+
+    def first(self) -> int:
+        return self.key
+
+    def load(self) -> Packed:
+        self.stream.seek(self.offset)
+        keys, ends, values, counts, table = (np.lib.format.read_array(self.stream)
+                                             for _ in range(5))
+        return Packed(keys, ends, values, counts, table if len(table) else None)
 
 
 def compact(array: np.ndarray) -> np.ndarray:
