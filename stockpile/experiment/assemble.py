@@ -5,7 +5,8 @@ A per-run timeseries longer than a spreadsheet's sheet becomes timeseries.parque
 Completion order, worker count and resumes only change which chunk files exist when, not
 what is in them, so the assembled files are the same bytes for ``--jobs 1``, ``--jobs N``,
 Dask and a resumed sweep. One chunk is read at a time and per-month tallies are merged per
-point, so memory stays flat in the number of runs.
+point, in blocks of keys that wait packed in a scratch file, and the summaries are written
+a block at a time, so memory stays flat in the number of runs.
 """
 
 from __future__ import annotations
@@ -138,15 +139,20 @@ class Merger:
                 # closed once read back (blocks) or by close(): it outlives this call
                 stream = tempfile.TemporaryFile(dir=self.scratch)  # noqa: SIM115
         held: list[Packed | Shelved] = []
-        for block in self.blocks(name):
-            for piece in block.split(self.block, align):
-                packed = Packed.of(piece)
-                if stream is None:
-                    held.append(packed)
-                else:
-                    with naming(self.scratch):
-                        held.append(packed.save(stream))
-            del block
+        try:
+            for block in self.blocks(name):
+                for piece in block.split(self.block, align):
+                    packed = Packed.of(piece)
+                    if stream is None:
+                        held.append(packed)
+                    else:
+                        with naming(self.scratch):
+                            held.append(packed.save(stream))
+                del block
+        except BaseException:
+            if stream is not None:
+                stream.close()
+            raise
         self.held[name] = held
         if stream is not None:
             self.files[name] = stream
@@ -171,25 +177,27 @@ class Merger:
         align = ROW_KEYS.get(name, 1)  # blocks cut before aligned keys only
         low: int | None = None
         stream = self.files.pop(name, None)
-        while True:
-            sources = [held.pop().load(), *parts] if held else parts
-            high = held[-1].first() // align * align if held else None
-            sizes = [s.count(low, high) for s in sources]
-            cuts: list[int] = []
-            if sum(sizes) > 2 * self.block:
-                big = int(np.argmax(sizes))
-                cuts = sources[big].cuts(low, high, max(1, self.block * sizes[big] // sum(sizes)),
-                                         align)
-            for a, b in itertools.pairwise([low, *cuts, high]):
-                merged = Tally.merged([s.between(a, b) for s in sources])
-                yield merged
-                del merged
-            del sources
-            if high is None:
-                break
-            low = high
-        if stream is not None:
-            stream.close()
+        try:
+            while True:
+                sources = [held.pop().load(), *parts] if held else parts
+                high = held[-1].first() // align * align if held else None
+                sizes = [s.count(low, high) for s in sources]
+                cuts: list[int] = []
+                if sum(sizes) > 2 * self.block:
+                    big = int(np.argmax(sizes))
+                    cuts = sources[big].cuts(low, high,
+                                             max(1, self.block * sizes[big] // sum(sizes)), align)
+                for a, b in itertools.pairwise([low, *cuts, high]):
+                    merged = Tally.merged([s.between(a, b) for s in sources])
+                    yield merged
+                    del merged
+                del sources
+                if high is None:
+                    return
+                low = high
+        finally:
+            if stream is not None:
+                stream.close()
 
     def get(self, name: str) -> Tally:
         """Tally ``name`` merged whole (what is held is handed over)."""
