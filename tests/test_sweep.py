@@ -16,7 +16,7 @@ import stockpile
 from stockpile.analysis.summary import wilson
 from stockpile.api import simulate
 from stockpile.cli import main
-from stockpile.experiment import schedule, worker
+from stockpile.experiment import assemble, schedule, worker
 from stockpile.experiment.seeds import run_seed
 from stockpile.experiment.sweep import SweepInterrupted
 from stockpile.scenario import ScenarioError, load_scenario
@@ -114,6 +114,25 @@ def test_memory_does_not_grow_with_runs(tmp_path: Path,
         tracemalloc.stop()
     assert len(pd.read_csv(tmp_path / "large" / "runs.csv")) == 100
     assert large <= 1.2 * small, (small, large)
+
+
+def test_summaries_written_in_tiny_blocks_are_the_unblocked_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A point's tallies held and summarised in blocks of a few keys, merged after every
+    chunk, give the files of one block merged once at the end."""
+    config = quick(tmp_path)
+    common = {"runs": 12, "params": [LEVER], "jobs": 1, "progress": False}
+    monkeypatch.setattr(schedule, "MAX_CHUNK", 3)
+    monkeypatch.setattr(assemble, "BLOCK_ENTRIES", 10**12)
+    monkeypatch.setattr(assemble, "MERGE_PARTS", 10**6)
+    monkeypatch.setattr(assemble, "MERGE_ENTRIES", 10**12)
+    stockpile.sweep(config, out=tmp_path / "whole", **common)
+    monkeypatch.setattr(assemble, "BLOCK_ENTRIES", 5)
+    monkeypatch.setattr(assemble, "MERGE_PARTS", 1)
+    monkeypatch.setattr(assemble, "MERGE_ENTRIES", 1)
+    stockpile.sweep(config, out=tmp_path / "blocks", **common)
+    assert_same_files(tmp_path / "whole", tmp_path / "blocks")
+    assert len(pd.read_csv(tmp_path / "blocks" / "timeseries_summary.csv")) > 100
 
 
 def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(

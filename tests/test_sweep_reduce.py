@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 
 from stockpile.api import simulate
-from stockpile.experiment import worker
+from stockpile.experiment import assemble, worker
 from stockpile.experiment.assemble import Merger
 from stockpile.experiment.chunks import Chunk, compact, read_chunk
 from stockpile.experiment.csvstyle import EXCEL_EU, STANDARD
 from stockpile.experiment.output import csv_text, escape_text, flag
 from stockpile.experiment.tables import runs_rows, runs_table
-from stockpile.experiment.tally import Tally
+from stockpile.experiment.tally import Packed, Shelved, Tally
 from stockpile.scenario import load_scenario
 
 
@@ -85,6 +85,50 @@ def test_merging_chunk_tallies_in_any_grouping_gives_one_tally() -> None:
                           np.concatenate([p.counts for p in parts]))
     _assert_same(merger.get("t"), expected)
     _assert_same(Tally.merged(parts[::-1]), expected)
+
+
+@pytest.mark.parametrize("shelved", [False, True])
+def test_a_merger_in_tiny_blocks_holds_the_one_merged_tally(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shelved: bool) -> None:
+    """Blocks of a few entries, merged after every chunk (held in memory or in a scratch
+    file): in key order, the blocks are the whole merged tally, and no block boundary
+    splits a row's aligned keys."""
+    monkeypatch.setattr(assemble, "MERGE_PARTS", 1)
+    monkeypatch.setattr(assemble, "MERGE_ENTRIES", 30)
+    rng = np.random.default_rng(13)
+    parts = [Tally.of(rng.integers(0, 400, 300), rng.integers(0, 6, 300).astype(float))
+             for _ in range(9)]
+    expected = _lexsorted(np.concatenate([p.keys for p in parts]),
+                          np.concatenate([p.values for p in parts]),
+                          np.concatenate([p.counts for p in parts]))
+    merger = assemble.Merger(block=7, scratch=tmp_path if shelved else None)
+    for part in parts:
+        merger.add({"lines": part, "other": part})
+    assert len(merger.held["lines"]) > 10 and not merger.parts.get("lines")
+    assert all(isinstance(b, Shelved if shelved else Packed) for b in merger.held["lines"])
+    assert not list(tmp_path.iterdir())  # scratch files have no name
+    for name in ("lines", "other"):
+        blocks = [b for b in merger.blocks(name) if len(b)]
+        _assert_same(Tally.merged(blocks), expected)
+        firsts = np.array([b.keys[0] for b in blocks[1:]])
+        lasts = np.array([b.keys[-1] for b in blocks[:-1]])
+        assert (firsts > lasts).all()
+        if name == "lines":  # a row's keys in one block
+            n = len(worker.LINE_FIELDS)
+            assert (firsts // n > lasts // n).all()
+    assert not merger.held and not merger.parts and not merger.files
+
+
+@pytest.mark.parametrize("kind", list(VALUES))
+def test_a_packed_tally_unpacks_to_the_same_bytes(kind: str) -> None:
+    rng = np.random.default_rng(17)
+    tally = Tally.of(rng.integers(-5, 60, 500), VALUES[kind](rng, 500), rng.integers(1, 999, 500))
+    packed = Packed.of(tally)
+    assert (packed.table is not None) == (kind == "fractions")  # few distinct fractions
+    _assert_same(packed.tally(), tally)
+    _assert_same(Packed.of(Tally.empty()).tally(), Tally.empty())
+    for low, high in ((None, 10), (10, 30), (30, None), (-100, -50), (70, None), (12, 12)):
+        _assert_same(packed.between(low, high), tally.between(low, high))
 
 
 def test_chunk_tallies_come_back_from_narrow_dtypes_unchanged(tmp_path: Path) -> None:

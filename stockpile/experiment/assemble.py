@@ -5,7 +5,8 @@ A per-run timeseries longer than a spreadsheet's sheet becomes timeseries.parque
 Completion order, worker count and resumes only change which chunk files exist when, not
 what is in them, so the assembled files are the same bytes for ``--jobs 1``, ``--jobs N``,
 Dask and a resumed sweep. One chunk is read at a time and per-month tallies are merged per
-point, so memory stays flat in the number of runs.
+point, in blocks of keys that wait packed in a scratch file, and the summaries are written
+a block at a time, so memory stays flat in the number of runs.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -26,7 +30,7 @@ from stockpile.experiment.output import csv_text
 from stockpile.experiment.parquet import csv_to_parquet, too_long
 from stockpile.experiment.plan import SweepPlan
 from stockpile.experiment.tables import BURDEN_COLUMNS
-from stockpile.experiment.tally import Tally
+from stockpile.experiment.tally import Packed, Shelved, Tally
 from stockpile.experiment.worker import (
     BINDINGS,
     FAILURE_COLUMNS,
@@ -39,6 +43,9 @@ from stockpile.model.records import StockRow
 
 MERGE_PARTS = 8  # chunk tallies held before they are merged into the point's tally
 MERGE_ENTRIES = 1_000_000  # ... or this many entries, whichever comes first
+BLOCK_ENTRIES = 100_000  # entries of a held block: about what a merge or a summary step adds
+#: keys one summary row reads together: ``align * k`` to ``align * k + align - 1``
+ROW_KEYS = {"lines": len(LINE_FIELDS)}
 DIGITS = 6
 FAN_COLUMNS = ["point", "date", "ratio_mean", "ratio_p5", "ratio_p25", "ratio_p50", "ratio_p75",
                "ratio_p95"]
@@ -96,29 +103,105 @@ class Totals:
 
 
 class Merger:
-    """Tallies of one point, merged every so often so memory stays bounded.
+    """Tallies of one point, held packed in blocks of consecutive keys, so that merging
+    and the summaries need memory for one block beyond what is held, and what is held is
+    small, however many runs there are; with a ``scratch`` folder the held blocks wait in
+    an unnamed file there, not in memory (a point's tally grows with runs as values
+    spread: ~100 MiB packed at 1,000 runs of the baseline).
 
-    Chunks wait beside the merged part until they are as many entries as it is (or
-    ``MERGE_ENTRIES``): a point whose tally is large is then merged a few times, not
-    once per chunk, and holds at most about twice its tally.
+    Chunk tallies wait (packed) until they are ``MERGE_ENTRIES`` entries (or
+    ``MERGE_PARTS`` tallies), then are merged into the held blocks a block at a time (each
+    block with its key range of every waiting tally); a block grown past twice ``block``
+    entries is cut into blocks of about ``block``. Counts merge exactly, so the blocks are
+    the entries of the one merged tally, whatever the grouping.
     """
 
-    def __init__(self) -> None:
-        self.merged: dict[str, Tally] = {}
-        self.parts: dict[str, list[Tally]] = {}
+    def __init__(self, block: int | None = None, scratch: Path | None = None) -> None:
+        self.block = BLOCK_ENTRIES if block is None else block
+        self.scratch = scratch
+        self.held: dict[str, list[Packed | Shelved]] = {}
+        self.files: dict[str, BinaryIO] = {}  # the scratch file of each name's held blocks
+        self.parts: dict[str, list[Packed]] = {}
 
     def add(self, tallies: dict[str, Tally]) -> None:
         for name, tally in tallies.items():
             parts = self.parts.setdefault(name, [])
-            parts.append(tally)
-            merged = self.merged.get(name, Tally.empty())
-            if (len(parts) > MERGE_PARTS
-                    or sum(len(t) for t in parts) > max(MERGE_ENTRIES, len(merged) // 2)):
-                self.merged[name] = Tally.merged([merged, *parts])
-                self.parts[name] = []
+            parts.append(Packed.of(tally))
+            if len(parts) > MERGE_PARTS or sum(len(t) for t in parts) > MERGE_ENTRIES:
+                self._merge(name)
+
+    def _merge(self, name: str) -> None:
+        """Merge the waiting tallies into the held blocks (into a new scratch file)."""
+        align = ROW_KEYS.get(name, 1)
+        stream = None
+        if self.scratch is not None:
+            with naming(self.scratch):
+                # closed once read back (blocks) or by close(): it outlives this call
+                stream = tempfile.TemporaryFile(dir=self.scratch)  # noqa: SIM115
+        held: list[Packed | Shelved] = []
+        try:
+            for block in self.blocks(name):
+                for piece in block.split(self.block, align):
+                    packed = Packed.of(piece)
+                    if stream is None:
+                        held.append(packed)
+                    else:
+                        with naming(self.scratch):
+                            held.append(packed.save(stream))
+                del block
+        except BaseException:
+            if stream is not None:
+                stream.close()
+            raise
+        self.held[name] = held
+        if stream is not None:
+            self.files[name] = stream
+
+    def close(self) -> None:
+        for stream in self.files.values():
+            stream.close()
+        self.files.clear()
+
+    def blocks(self, name: str) -> Iterator[Tally]:
+        """Tally ``name`` merged, as blocks of consecutive keys in key order, each about
+        ``block`` entries or fewer. What is held is handed over and let go of as it goes.
+
+        A held block's range (from its first key, rounded down to an aligned cut, to the
+        next one's) takes the waiting tallies' entries in it too; a range with more than
+        twice ``block`` entries in all is merged in parts, cut where its largest source
+        has about its share of ``block`` entries: a first merge (nothing held yet) or a
+        few large chunks never merge more than a block or so at once.
+        """
+        held = self.held.pop(name, [])[::-1]  # popped from the end
+        parts = self.parts.pop(name, [])
+        align = ROW_KEYS.get(name, 1)  # blocks cut before aligned keys only
+        low: int | None = None
+        stream = self.files.pop(name, None)
+        try:
+            while True:
+                sources = [held.pop().load(), *parts] if held else parts
+                high = held[-1].first() // align * align if held else None
+                sizes = [s.count(low, high) for s in sources]
+                cuts: list[int] = []
+                if sum(sizes) > 2 * self.block:
+                    big = int(np.argmax(sizes))
+                    cuts = sources[big].cuts(low, high,
+                                             max(1, self.block * sizes[big] // sum(sizes)), align)
+                for a, b in itertools.pairwise([low, *cuts, high]):
+                    merged = Tally.merged([s.between(a, b) for s in sources])
+                    yield merged
+                    del merged
+                del sources
+                if high is None:
+                    return
+                low = high
+        finally:
+            if stream is not None:
+                stream.close()
 
     def get(self, name: str) -> Tally:
-        return Tally.merged([self.merged.get(name, Tally.empty()), *self.parts.get(name, [])])
+        """Tally ``name`` merged whole (what is held is handed over)."""
+        return Tally.merged(list(self.blocks(name)))
 
 
 def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
@@ -136,18 +219,20 @@ def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
     totals = Totals()
     try:
         for point, files in itertools.groupby(chunk_files(out), key=lambda f: f[0]):
-            merger = Merger()
-            ok = 0
-            for *_, path in files:
-                chunk = read_chunk(path)
-                for name, text in chunk.texts.items():
-                    streams[name].write(text)
-                merger.add(chunk.tallies)
-                ok += chunk.ok
-                totals.failed += chunk.failed
-            totals.ok += ok
-            if timeseries != "none" and ok:
-                _write_summaries(streams, point, Catalogue.of(plan.scenario(point)), merger, ok)
+            with contextlib.closing(Merger(scratch=out)) as merger:
+                ok = 0
+                for *_, path in files:
+                    chunk = read_chunk(path)
+                    for name, text in chunk.texts.items():
+                        streams[name].write(text)
+                    merger.add(chunk.tallies)
+                    ok += chunk.ok
+                    totals.failed += chunk.failed
+                    del chunk  # before the next is read
+                totals.ok += ok
+                if timeseries != "none" and ok:
+                    _write_summaries(streams, point, Catalogue.of(plan.scenario(point)), merger,
+                                     ok)
     except BaseException:
         for stream in streams.values():
             stream.abort()
@@ -162,12 +247,18 @@ def assemble(out: Path, plan: SweepPlan, timeseries: str) -> Totals:
 
 def _write_summaries(streams: dict[str, CSVStream], point: int, catalogue: Catalogue,
                      merger: Merger, runs: int) -> None:
-    streams["fan.csv"].frame(fan(point, catalogue, merger.get("ratio")))
-    streams["timeseries_summary.csv"].frame(
-        stock_summary(point, catalogue, merger.get("stocks").padded(runs)))
-    streams["constraints_summary.csv"].frame(
-        binding_summary(point, catalogue, merger.get("binding")))
-    streams["production_summary.csv"].frame(line_summary(point, catalogue, merger.get("lines")))
+    """Each file's rows a block of keys at a time: a row reads one key's entries (or one
+    aligned group's, ``ROW_KEYS``), and blocks come in key order, so the rows are those of
+    the whole tally in the same order."""
+    for block in merger.blocks("ratio"):
+        streams["fan.csv"].frame(fan(point, catalogue, block))
+    for block in merger.blocks("stocks"):
+        streams["timeseries_summary.csv"].frame(
+            stock_summary(point, catalogue, block.padded(runs)))
+    for block in merger.blocks("binding"):
+        streams["constraints_summary.csv"].frame(binding_summary(point, catalogue, block))
+    for block in merger.blocks("lines"):
+        streams["production_summary.csv"].frame(line_summary(point, catalogue, block))
 
 
 def fan(point: int, catalogue: Catalogue, tally: Tally) -> pd.DataFrame:

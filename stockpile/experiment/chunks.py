@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from stockpile.experiment.claim import named, share
-from stockpile.experiment.tally import Tally
+from stockpile.experiment.tally import Tally, compact
 
 CHUNK_DIR = "chunks"
 NAME = re.compile(r"^p(\d+)-r(\d+)-n(\d+)\.npz$")
@@ -90,24 +90,6 @@ class Chunk:
                 with archive.open(f"{key}.npy", "w", force_zip64=True) as stream:
                     np.lib.format.write_array(stream, array, allow_pickle=False)
         return buffer.getvalue()
-
-
-def compact(array: np.ndarray) -> np.ndarray:
-    """``array`` in the narrowest integer dtype that holds every value exactly, or as it is
-    (NaN, fractions, -0.0 or a huge value)."""
-    if not len(array):
-        return array
-    if array.dtype.kind == "f":
-        whole = (np.isfinite(array).all() and (array == np.floor(array)).all()
-                 and not (np.signbit(array) & (array == 0)).any()
-                 and array.min() >= -(2.0**31) and array.max() < 2.0**31)
-        if not whole:
-            return array
-        array = array.astype(np.int64)
-    if array.dtype.kind not in "iu":
-        return array
-    dtype = np.result_type(np.min_scalar_type(array.min()), np.min_scalar_type(array.max()))
-    return array.astype(dtype)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,11 @@ resume.
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -104,6 +107,25 @@ class Tally:
             return self
         return Tally.merged([self, Tally(keys[short], np.zeros(short.sum()), missing[short])])
 
+    def between(self, low: int | None, high: int | None) -> Tally:
+        """The entries with ``low <= key < high`` (``None``: no bound), as views: keys are
+        sorted, so a key range is one slice."""
+        start = 0 if low is None else int(np.searchsorted(self.keys, low, "left"))
+        end = len(self.keys) if high is None else int(np.searchsorted(self.keys, high, "left"))
+        return Tally(self.keys[start:end], self.values[start:end], self.counts[start:end])
+
+    def split(self, size: int, align: int = 1) -> list[Tally]:
+        """Consecutive key ranges of about ``size`` entries each (views), cut only before a
+        key that is a multiple of ``align``: keys ``align * k`` to ``align * k + align - 1``
+        stay together (one summary row reads them all)."""
+        if len(self.keys) <= 2 * size:
+            return [self] if len(self.keys) else []
+        cuts = self.keys[size::size]
+        cuts = np.unique(np.searchsorted(self.keys, cuts - cuts % align, "left"))
+        bounds = [0, *(int(c) for c in cuts if 0 < c < len(self.keys)), len(self.keys)]
+        return [Tally(self.keys[a:b], self.values[a:b], self.counts[a:b])
+                for a, b in itertools.pairwise(bounds)]
+
     def groups(self) -> tuple[np.ndarray, np.ndarray]:
         """The distinct keys and where each one's entries start."""
         if not len(self.keys):
@@ -143,6 +165,136 @@ class Tally:
         group = np.repeat(np.arange(len(keys)), np.diff(np.r_[starts, len(self.keys)]))
         table[group, self.values.astype(np.int64)] = self.counts
         return keys, table / np.maximum(n, 1)[:, None]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A tally held in about a fifth of the memory, unpacked exactly: each distinct key once with
+    where its entries end, values and counts in the narrowest dtype that holds them (stock
+    levels are whole numbers, counts are at most the runs; fractions as codes into their
+    distinct values). A sweep holds a point's tally while its chunks are read, and the
+    tally grows with runs as values spread."""
+
+    keys: np.ndarray  # distinct, int64
+    ends: np.ndarray  # int64: exclusive end of each key's entries
+    values: np.ndarray  # or codes into ``table``
+    counts: np.ndarray
+    table: np.ndarray | None = None  # the distinct values, when ``values`` are codes
+
+    @classmethod
+    def of(cls, tally: Tally) -> Packed:
+        """Arrays of its own: a packed slice does not keep the whole tally alive."""
+        keys, starts = tally.groups()
+        ends = np.r_[starts[1:], len(tally)].astype(np.int64) if len(keys) else starts
+        values, table = _coded(tally.values)
+        return cls(keys.copy(), ends, values, _own(tally.counts, compact(tally.counts)), table)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def first(self) -> int:
+        return int(self.keys[0])
+
+    def load(self) -> Packed:
+        return self
+
+    def tally(self) -> Tally:
+        return self.between(None, None)
+
+    def save(self, stream: BinaryIO) -> Shelved:
+        """Append to a scratch file; the block comes back with ``load``."""
+        stream.seek(0, os.SEEK_END)
+        offset = stream.tell()
+        table = np.zeros(0) if self.table is None else self.table  # held blocks have entries
+        for array in (self.keys, self.ends, self.values, self.counts, table):
+            np.lib.format.write_array(stream, array, allow_pickle=False)
+        return Shelved(stream, offset, self.first())
+
+    def between(self, low: int | None, high: int | None) -> Tally:
+        """The entries with ``low <= key < high`` (``None``: no bound), unpacked."""
+        i, j, start, end = self._span(low, high)
+        values = self.values[start:end]
+        if self.table is not None:
+            values = self.table[values]
+        return Tally(np.repeat(self.keys[i:j], np.diff(self.ends[i:j], prepend=start)),
+                     values.astype(np.float64, copy=False), self.counts[start:end].astype(np.int64))
+
+    def count(self, low: int | None, high: int | None) -> int:
+        """How many entries ``between(low, high)`` has."""
+        _, _, start, end = self._span(low, high)
+        return end - start
+
+    def cuts(self, low: int | None, high: int | None, size: int, align: int = 1) -> list[int]:
+        """Keys that cut ``between(low, high)`` into parts of about ``size`` entries, each a
+        multiple of ``align`` (see ``Tally.split``) and above ``low``."""
+        i, j, start, end = self._span(low, high)
+        marks = np.searchsorted(self.ends[i:j], np.arange(start + size, end, size), "right")
+        keys = self.keys[i:j][marks[marks < j - i]]
+        keys = np.unique(keys - keys % align)
+        return [int(k) for k in keys if low is None or k > low]
+
+    def _span(self, low: int | None, high: int | None) -> tuple[int, int, int, int]:
+        """Distinct keys ``i:j`` and entries ``start:end`` with ``low <= key < high``."""
+        i = 0 if low is None else int(np.searchsorted(self.keys, low, "left"))
+        j = len(self.keys) if high is None else int(np.searchsorted(self.keys, high, "left"))
+        j = max(i, j)
+        return i, j, int(self.ends[i - 1]) if i else 0, int(self.ends[j - 1]) if j else 0
+
+
+@dataclass(frozen=True)
+class Shelved:
+    """A packed block kept in a scratch file, not in memory: where it is, and its first
+    key (what a merge needs to know of a block before it reads it)."""
+
+    stream: BinaryIO
+    offset: int
+    key: int
+
+    def first(self) -> int:
+        return self.key
+
+    def load(self) -> Packed:
+        self.stream.seek(self.offset)
+        keys, ends, values, counts, table = (np.lib.format.read_array(self.stream)
+                                             for _ in range(5))
+        return Packed(keys, ends, values, counts, table if len(table) else None)
+
+
+def compact(array: np.ndarray) -> np.ndarray:
+    """``array`` in the narrowest integer dtype that holds every value exactly, or as it is
+    (NaN, fractions, -0.0 or a huge value)."""
+    if not len(array):
+        return array
+    if array.dtype.kind == "f":
+        whole = (np.isfinite(array).all() and (array == np.floor(array)).all()
+                 and not (np.signbit(array) & (array == 0)).any()
+                 and array.min() >= -(2.0**31) and array.max() < 2.0**31)
+        if not whole:
+            return array
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        return array
+    dtype = np.result_type(np.min_scalar_type(array.min()), np.min_scalar_type(array.max()))
+    return array.astype(dtype)
+
+
+def _own(array: np.ndarray, narrowed: np.ndarray) -> np.ndarray:
+    return array.copy() if narrowed is array else narrowed
+
+
+def _coded(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values as their narrowest whole numbers or as codes into their distinct values,
+    whichever is smaller; codes only where exact (no NaN or -0.0, which a table of
+    distinct values would merge). An array of its own either way."""
+    narrowed = compact(values)
+    if narrowed.itemsize > 2 and len(narrowed) and (
+            narrowed.dtype.kind in "iu" or (np.isfinite(narrowed).all()
+                                           and not (np.signbit(narrowed) & (narrowed == 0)).any())):
+        codes, table = pd.factorize(narrowed)  # hashed, not sorted: a table in any order
+        codes = compact(codes)
+        if table.nbytes + codes.nbytes < narrowed.nbytes:
+            return codes, table
+    return _own(values, narrowed), None
 
 
 def _order(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
