@@ -24,7 +24,9 @@ def simulate(scenario: Scenario, seed: int | None = None,
     streams = Streams(seed)
     concrete, sampled = concretise(scenario, lambda path: streams.rng(f"inputs:{path}"),
                                    deterministic)
-    output = World(concrete, seed, deterministic).run()
+    world = World(concrete, seed, deterministic)
+    output = world.run()
+    world.dismantle()  # freed now, not by the garbage collector (a sweep runs thousands)
     output.sampled = sampled
     return output
 

@@ -356,6 +356,16 @@ class World:
             if collecting:
                 gc.enable()
 
+    def dismantle(self) -> None:
+        """Break a finished run's reference cycles (lines, buyers, orders and SimPy's
+        processes all point back to the world), so reference counting frees its ~20,000
+        objects at once instead of the garbage collector tracing them: a sweep spent ~20 ms
+        a run in ``gc.collect``. The world cannot be used afterwards."""
+        for *_, event in self.env._queue:  # type: ignore[attr-defined]
+            event.callbacks = None  # a waiting event and its process point at each other
+        self.env._queue.clear()  # type: ignore[attr-defined]
+        self.__dict__.clear()
+
     def _output(self) -> RunOutput:
         rec = self.recorder
         goal, path = rec.goal()
