@@ -161,7 +161,9 @@ def industry_process(world: World, lines: list[ProductionLine]) -> Generator:
     One process, not one a line: the lines always ran one after another at the same phase
     in the order they were started, so stepping them in a loop gives the same months with
     one SimPy event a month instead of one a line (the event loop's own cost was a tenth
-    of a run).
+    of a run). One case differs: a line's own expansion with a one-month lead (no shipped
+    line has one) reached the lines after it in the month it was done and the line itself
+    a month later; now every line gets it a month later, as the line itself always did.
     """
     def month(t: int) -> None:
         for line in lines:
