@@ -4,16 +4,18 @@ scipy's own ``rvs``, and ``concretise`` against a replacement made one input at 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 import stockpile
 from stockpile.model.streams import Streams
 from stockpile.scenario.distributions import Dist
-from stockpile.scenario.sampling import _dist_locations, _replace, concretise
+from stockpile.scenario.sampling import _dist_locations, concretise
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = st.floats(0.0, 1.0)
@@ -58,6 +60,19 @@ def test_the_median_is_worked_out_once_and_the_same() -> None:
     dist = Dist.model_validate({"dist": "triang", "c": 0.5, "loc": 0.3, "scale": 0.6})
     assert dist.median() == float(f"{float(dist.frozen.median()):.12g}") == 0.6
     assert dist.median() == 0.6
+
+
+def _replace(value: Any, keys: tuple, new: float) -> Any:
+    """A copy of ``value`` with the item at ``keys`` replaced (how concretise once did it,
+    one input at a time); untouched branches are shared."""
+    if not keys:
+        return new
+    key, rest = keys[0], keys[1:]
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={key: _replace(getattr(value, key), rest, new)})
+    copied = list(value) if isinstance(value, list) else dict(value)
+    copied[key] = _replace(value[key], rest, new)
+    return copied
 
 
 def _one_at_a_time(scenario, values: dict[str, float]):

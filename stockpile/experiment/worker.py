@@ -68,15 +68,21 @@ class Catalogue:
     def codes(self, values: pd.Series, kind: str) -> np.ndarray:
         """Each value's position in the ``kind`` list: the table's few distinct values are
         looked up, not every row (a categorical of every row costs far more)."""
-        found, distinct = pd.factorize(values)  # -1 for a missing value
-        index = self._index[kind]
-        lookup = np.array([index.get(name, -1) for name in distinct] + [-1], np.int64)
-        codes = lookup[found]
+        codes = _looked_up(values, self._index[kind], -1, np.int64)
         if len(codes) and codes.min() < 0:
             categories = getattr(self, kind)
             unknown = sorted(set(values) - set(categories))[:3]
             raise ValueError(f"{kind} not in the scenario: {', '.join(map(str, unknown))}")
         return codes
+
+
+def _looked_up(values: pd.Series, codes: dict[str, int], missing: int,
+               dtype: type) -> np.ndarray:
+    """Each value's code (``missing`` if it has none, or is missing): the column's few
+    distinct values are looked up, not every row (a categorical of every row costs far
+    more)."""
+    found, distinct = pd.factorize(values)  # -1 for a missing value
+    return np.array([codes.get(v, missing) for v in distinct] + [missing], dtype)[found]
 
 
 def start_worker() -> None:
@@ -171,8 +177,7 @@ class _Reduced:
         self.ok = 0
         self.runs: list[pd.DataFrame] = []
         self.burden: list[str] = []
-        self.stacks = {name: _Stack() for name in TALLIED}
-        self.layouts: dict[str, tuple[list[pd.Series], np.ndarray]] = {}
+        self.tallies = _Tallies(self.catalogue)
         self.timeseries: list[str] = []
 
     def add(self, outputs: list[tuple[int, RunOutput]]) -> None:
@@ -184,12 +189,27 @@ class _Reduced:
         self.burden.append(_body(burden_rows(task.point, outputs)))
         if task.timeseries != "none":
             for _, output in outputs:
-                for name, (table, columns, keyed, valued) in TALLIED.items():
-                    frame = getattr(output, table)
-                    keys = self._keys(name, frame, columns, keyed)
-                    self.stacks[name].add(*valued(self.catalogue, frame, keys))
+                self.tallies.add(output)
         if task.timeseries == "full":
             self.timeseries.append(_body(tagged_rows(task.point, outputs, "timeseries")))
+
+    def tallied(self) -> dict[str, Tally]:
+        return self.tallies.tallied()
+
+
+class _Tallies:
+    """Runs' observations for each summary tally, stacked (see ``_Stack``)."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self.stacks = {name: _Stack() for name in TALLIED}
+        self.layouts: dict[str, tuple[list[pd.Series], np.ndarray]] = {}
+
+    def add(self, output: RunOutput) -> None:
+        for name, (table, columns, keyed, valued) in TALLIED.items():
+            frame = getattr(output, table)
+            keys = self._keys(name, frame, columns, keyed)
+            self.stacks[name].add(*valued(self.catalogue, frame, keys))
 
     def tallied(self) -> dict[str, Tally]:
         return {name: stack.tally() for name, stack in self.stacks.items()}
@@ -277,12 +297,10 @@ def _body(frame: pd.DataFrame) -> str:
 
 def tallies(catalogue: Catalogue, outputs: list[RunOutput]) -> dict[str, Tally]:
     """Per-month counts across runs, one tally per summary file (what a chunk packs)."""
-    stacks = {name: _Stack() for name in TALLIED}
+    found = _Tallies(catalogue)
     for output in outputs:
-        for name, (table, _, keyed, valued) in TALLIED.items():
-            frame = getattr(output, table)
-            stacks[name].add(*valued(catalogue, frame, keyed(catalogue, frame)))
-    return {name: stack.tally() for name, stack in stacks.items()}
+        found.add(output)
+    return found.tallied()
 
 
 def stock_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
@@ -320,10 +338,7 @@ def binding_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
 def binding_values(catalogue: Catalogue, frame: pd.DataFrame,
                    keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Value the index of the binding constraint in ``BINDINGS``."""
-    found, distinct = pd.factorize(frame.binding)
-    lookup = np.array([BINDINGS.index(b) if b in BINDINGS else -1 for b in distinct] + [-1],
-                      np.int64)
-    values = lookup[found]
+    values = _looked_up(frame.binding, {b: i for i, b in enumerate(BINDINGS)}, -1, np.int64)
     if len(values) and values.min() < 0:
         raise ValueError(f"unknown binding constraint in {sorted(set(frame.binding))}")
     return keys, values.astype(np.float64)
@@ -340,9 +355,8 @@ def line_keys(catalogue: Catalogue, frame: pd.DataFrame) -> np.ndarray:
 def line_values(catalogue: Catalogue, frame: pd.DataFrame,
                 keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``limited_by`` coded as in ``LIMITS``."""
-    found, distinct = pd.factorize(frame.limited_by)
-    lookup = np.array([LIMITS.get(v, 0) for v in distinct] + [0], np.float64)
-    values = [frame[f].to_numpy(np.float64) for f in LINE_FIELDS[:-1]] + [lookup[found]]
+    limited = _looked_up(frame.limited_by, LIMITS, 0, np.float64)
+    values = [frame[f].to_numpy(np.float64) for f in LINE_FIELDS[:-1]] + [limited]
     return keys, np.concatenate(values)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,17 @@ def every_month(env: Any, months: int, phase: float, step: Callable[[int], None]
     for t in range(months):
         step(t)
         yield env.timeout(1)
+
+
+def each_every_month(env: Any, months: int, phase: float,
+                     steps: Sequence[Callable[[int], None]]) -> Generator:
+    """Several monthly steps at one phase, in the given order, from one SimPy process: the
+    same months as a process each (they would run one after another in the order they were
+    started), with one event a month instead of one a step."""
+    def step(t: int) -> None:
+        for each in steps:
+            each(t)
+    return every_month(env, months, phase, step)
 
 
 def on_dates(env: Any, months: int, phase: float,

@@ -11,9 +11,7 @@ from __future__ import annotations
 import gc
 import math
 from dataclasses import dataclass, field
-from itertools import chain
 
-import numpy as np
 import pandas as pd
 import simpy
 
@@ -29,7 +27,7 @@ from stockpile.model.industry.production import (
 from stockpile.model.money.budget import Account, budget_process
 from stockpile.model.money.pricing import PriceBook
 from stockpile.model.recording.capability import Recorder
-from stockpile.model.recording.tables import frame, labels
+from stockpile.model.recording.tables import deliveries_frame, rows_frame
 from stockpile.model.records import (
     BurdenRow,
     CapabilityRow,
@@ -70,35 +68,6 @@ class RunOutput:
         columns=list(BurdenRow._fields)))
     sampled: dict[str, float] = field(default_factory=dict)
     events: int = 0
-
-
-def _frame(rows: list, row_type: type) -> pd.DataFrame:
-    """Column by column through numpy: much faster than pandas inferring types row by row."""
-    columns = list(row_type._fields)
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    data = {}
-    for name, values in zip(columns, zip(*rows, strict=True), strict=True):
-        text = isinstance(values[0], str)  # plain objects: pandas' string inference is slow
-        data[name] = np.array(values, dtype=object if text else None)
-    return frame(columns, data)
-
-
-def _deliveries(world: World) -> pd.DataFrame:
-    """deliveries.csv from the run's (month, contract, shares), column by column: a row
-    object and a formatted date per buyer's delivery cost more than the run's own work."""
-    if not world.deliveries:
-        return pd.DataFrame(columns=list(DeliveryRow._fields))
-    months, contracts, shares = zip(*world.deliveries, strict=True)
-    counts = np.fromiter(map(len, shares), dtype=np.intp, count=len(shares))
-    if not counts.sum():
-        return pd.DataFrame(columns=list(DeliveryRow._fields))
-    month = np.repeat(np.array(months, dtype=np.intp), counts)
-    return frame(DeliveryRow._fields, {
-        "date": labels([world.calendar.date(t) for t in range(int(month.max()) + 1)], month),
-        "contract_id": np.repeat(np.array(contracts), counts),
-        "buyer": np.array(list(chain.from_iterable(shares)), dtype=object),
-        "units": np.array(list(chain.from_iterable(map(dict.values, shares))))})
 
 
 class World:
@@ -371,16 +340,16 @@ class World:
         goal, path = rec.goal()
         return RunOutput(
             seed=self.streams.seed,
-            goal=_frame(goal, GoalRow),
+            goal=rows_frame(goal, GoalRow),
             timeseries=rec.timeseries(),
             production=rec.production(),
             budget=rec.budget(),
             constraints=rec.constraints(),
-            contracts=_frame(self.contracts, ContractRow),
-            capability=_frame(path, CapabilityRow),
-            deliveries=_deliveries(self),
-            expansions=_frame(self.expansions, ExpansionRow),
-            decisions=_frame(self.decisions, DecisionRow),
+            contracts=rows_frame(self.contracts, ContractRow),
+            capability=rows_frame(path, CapabilityRow),
+            deliveries=deliveries_frame(self.deliveries, self.calendar),
+            expansions=rows_frame(self.expansions, ExpansionRow),
+            decisions=rows_frame(self.decisions, DecisionRow),
             burden=rec.burden(),
             events=events_scheduled(self.env),
         )

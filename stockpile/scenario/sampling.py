@@ -61,18 +61,6 @@ def _dist_locations(value: Any, where: tuple = ()) -> list[tuple[tuple, Dist]]:
     return [found for key, child in items for found in _dist_locations(child, (*where, key))]
 
 
-def _replace(value: Any, keys: tuple, new: float) -> Any:
-    """A copy of ``value`` with the item at ``keys`` replaced; untouched branches are shared."""
-    if not keys:
-        return new
-    key, rest = keys[0], keys[1:]
-    if isinstance(value, BaseModel):
-        return value.model_copy(update={key: _replace(getattr(value, key), rest, new)})
-    copied = list(value) if isinstance(value, list) else dict(value)
-    copied[key] = _replace(value[key], rest, new)
-    return copied
-
-
 class _Locations(list):
     """Where the distributions are, ``(keys, dist)`` pairs, with what every run of a sweep
     would otherwise work out again: each input's dotted path and the replacement tree."""
@@ -91,7 +79,7 @@ class _Locations(list):
 
 def _replace_all(value: Any, tree: dict, values: list[float]) -> Any:
     """A copy of ``value`` with every leaf of ``tree`` replaced, each node copied once
-    (``_replace`` one input at a time copied the whole path, root included, 380 times a
+    (replacing one input at a time copied the whole path, root included, 380 times a
     run); untouched branches are shared, as there."""
     changes = {key: values[sub] if isinstance(sub, int) else _replace_all(
         value[key] if isinstance(value, dict | list) else getattr(value, key), sub, values)
@@ -113,9 +101,8 @@ def concretise(scenario: Scenario, rng_for: RngFor | None,
     found once per scenario: a sweep calls this for every run.
     """
     locations = scenario._dist_locations
-    if not isinstance(locations, _Locations):
-        locations = scenario._dist_locations = _Locations(
-            _dist_locations(scenario) if locations is None else locations)
+    if locations is None:
+        locations = scenario._dist_locations = _Locations(_dist_locations(scenario))
     paths = locations.paths
     if deterministic or rng_for is None:
         values = [dist.median() for _, dist in locations]
@@ -126,5 +113,5 @@ def concretise(scenario: Scenario, rng_for: RngFor | None,
     concrete = _replace_all(scenario, locations.tree, values) if values else scenario
     concrete._provenance = scenario._provenance
     concrete._source = scenario._source
-    concrete._dist_locations = []
+    concrete._dist_locations = _Locations([])
     return concrete, sampled

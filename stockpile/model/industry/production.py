@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stockpile.model.buying.procurement import largest_remainder
-from stockpile.model.calendar import every_month
+from stockpile.model.calendar import each_every_month
 from stockpile.model.industry.allocation import RULES, in_turn
 from stockpile.model.industry.expansion import self_funded
 from stockpile.scenario.schema import LineRow as LineConfig
@@ -156,19 +156,16 @@ class ComponentPool:
 
 
 def industry_process(world: World, lines: list[ProductionLine]) -> Generator:
-    """Every line's month, in the given order, from one SimPy process.
+    """Every line's month, in the given order, from one SimPy process (the event loop's
+    own cost was a tenth of a run with a process a line).
 
-    One process, not one a line: the lines always ran one after another at the same phase
-    in the order they were started, so stepping them in a loop gives the same months with
-    one SimPy event a month instead of one a line (the event loop's own cost was a tenth
-    of a run). One case differs: a line's own expansion with a one-month lead (no shipped
-    line has one) reached the lines after it in the month it was done and the line itself
-    a month later; now every line gets it a month later, as the line itself always did.
+    One case differs from a process a line: a line's own expansion with a one-month lead
+    (no shipped line has one) reached the lines after it in the month it was done and the
+    line itself a month later; now every line gets it a month later, as the line itself
+    always did.
     """
-    def month(t: int) -> None:
-        for line in lines:
-            line.month(t)
-    return every_month(world.env, world.calendar.months, PHASE, month)
+    return each_every_month(world.env, world.calendar.months, PHASE,
+                            [line.month for line in lines])
 
 
 class ProductionLine:
@@ -511,8 +508,7 @@ class ProductionLine:
                     self.world.pools[self.product].level += accepted
                     continue
                 order.in_work -= count
-                if not self.makes_fire_units:
-                    self._follow(order, -count)
+                self._follow(order, -count)
                 if rejected:
                     if not order.unstarted:
                         self._wait(order, 1)
@@ -611,7 +607,7 @@ class ProductionLine:
             return {buyer: float(units) for buyer, units in self._in_work_by_buyer.items()
                     if units}
         totals: dict[str, int] = {}
-        for finish, _, by_buyer in self.wip:
+        for finish, _, by_buyer in wip:
             if finish > end:
                 break
             if by_buyer is None:

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pandas.api.types import infer_dtype
+
+from stockpile.model.records import DeliveryRow
+
+if TYPE_CHECKING:
+    from stockpile.model.calendar import Calendar
 
 
 class Snapshots:
@@ -112,3 +117,33 @@ def labels(names: Sequence[str], index: np.ndarray) -> Any:
         chosen = pa.array(names, type=pa.large_string()).take(pa.array(index))
         return pd.array(chosen, dtype=_STRINGS)
     return names[index]
+
+
+def rows_frame(rows: list, row_type: type) -> pd.DataFrame:
+    """Column by column through numpy: much faster than pandas inferring types row by row."""
+    columns = list(row_type._fields)
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    data = {}
+    for name, values in zip(columns, zip(*rows, strict=True), strict=True):
+        text = isinstance(values[0], str)  # plain objects: pandas' string inference is slow
+        data[name] = np.array(values, dtype=object if text else None)
+    return frame(columns, data)
+
+
+def deliveries_frame(deliveries: list[tuple[int, int, dict[str, int]]],
+                     calendar: Calendar) -> pd.DataFrame:
+    """deliveries.csv from the run's (month, contract, shares), column by column: a row
+    object and a formatted date per buyer's delivery cost more than the run's own work."""
+    if not deliveries:
+        return pd.DataFrame(columns=list(DeliveryRow._fields))
+    months, contracts, shares = zip(*deliveries, strict=True)
+    counts = np.fromiter(map(len, shares), dtype=np.intp, count=len(shares))
+    if not counts.sum():
+        return pd.DataFrame(columns=list(DeliveryRow._fields))
+    month = np.repeat(np.array(months, dtype=np.intp), counts)
+    return frame(DeliveryRow._fields, {
+        "date": labels([calendar.date(t) for t in range(int(month.max()) + 1)], month),
+        "contract_id": np.repeat(np.array(contracts), counts),
+        "buyer": np.array(list(chain.from_iterable(shares)), dtype=object),
+        "units": np.array(list(chain.from_iterable(map(dict.values, shares))))})

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from stockpile.model.buying.replenishment import REPLENISH
-from stockpile.model.calendar import every_month
+from stockpile.model.calendar import each_every_month
 from stockpile.model.stocks.inventory import Holding
 
 if TYPE_CHECKING:
@@ -25,12 +25,9 @@ DAYS_PER_MONTH = 365.25 / 12
 
 
 def consumers_process(world: World, consumers: list[Consumer]) -> Generator:
-    """Every country's month, in the given order, from one SimPy process (one event a
-    month instead of one a country; the order within the month is unchanged)."""
-    def month(t: int) -> None:
-        for consumer in consumers:
-            consumer.month(t)
-    return every_month(world.env, world.calendar.months, PHASE, month)
+    """Every country's month, in the given order, from one SimPy process."""
+    return each_every_month(world.env, world.calendar.months, PHASE,
+                            [consumer.month for consumer in consumers])
 
 
 class Consumer:
